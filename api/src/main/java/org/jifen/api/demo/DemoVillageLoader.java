@@ -1,0 +1,152 @@
+package org.jifen.api.demo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.village.NewHousehold;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionLevel;
+import org.jifen.api.village.Villages;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads a demo county once: 淄川区 › 寨里镇 with two villages of 200 households each, their
+ * groups and members. Runs when {@code jifen.demo.enabled} is true (the embedded default
+ * sets it) and the database holds no region yet, so a restart never loads it twice.
+ *
+ * <p>
+ * Loading runs after start-up; until it is done the {@code demo} health contributor
+ * reports OUT_OF_SERVICE, so {@code /actuator/health} is UP only once the demo is
+ * readable.
+ */
+@Component("demoHealthIndicator")
+@ConditionalOnBooleanProperty("jifen.demo.enabled")
+class DemoVillageLoader implements ReactiveHealthIndicator {
+
+	private static final Logger log = LoggerFactory.getLogger(DemoVillageLoader.class);
+
+	static final int HOUSEHOLDS_PER_VILLAGE = 200;
+
+	private static final String SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+
+	private static final String GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅文春海燕金凤荣庆福顺德利民兴旺";
+
+	private final Villages villages;
+
+	private final Environment environment;
+
+	private volatile Health health = Health.outOfService().withDetail("demo", "loading").build();
+
+	DemoVillageLoader(Villages villages, Environment environment) {
+		this.villages = villages;
+		this.environment = environment;
+	}
+
+	@Override
+	public Mono<Health> health() {
+		return Mono.fromSupplier(() -> this.health);
+	}
+
+	/**
+	 * Spring subscribes to the returned Mono; the loading happens off the start-up
+	 * thread.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	Mono<Void> load() {
+		return this.villages.anyRegion()
+			.flatMap((loaded) -> loaded
+					? Mono.fromRunnable(() -> log.info("Demo data already present; not loading it again"))
+					: loadCounty())
+			.then(Mono.fromRunnable(() -> {
+				this.health = Health.up().build();
+				printWhatToTry();
+			}))
+			.onErrorResume((error) -> {
+				log.error("Loading the demo village failed", error);
+				this.health = Health.down(new IllegalStateException(error.getMessage())).build();
+				return Mono.empty();
+			})
+			.then();
+	}
+
+	private Mono<Void> loadCounty() {
+		log.info("Loading the demo county 淄川区 › 寨里镇 with two villages of {} households each", HOUSEHOLDS_PER_VILLAGE);
+		Random random = new Random(20231001L);
+		return this.villages.createRegion(null, RegionLevel.COUNTY, "370302", "淄川区")
+			.flatMap((county) -> this.villages.createRegion(county.id(), RegionLevel.TOWN, "370302107", "寨里镇"))
+			.flatMapMany((town) -> Flux.concat(village(town, "370302107201", "寨里村", random),
+					village(town, "370302107202", "东坪村", random)))
+			.then();
+	}
+
+	private Mono<Void> village(Region town, String code, String name, Random random) {
+		return this.villages.createRegion(town.id(), RegionLevel.VILLAGE, code, name)
+			.flatMap((village) -> Flux.range(1, 4)
+				.concatMap((group) -> this.villages.createRegion(village.id(), RegionLevel.GROUP, code + "-" + group,
+						"第" + "一二三四".charAt(group - 1) + "村民小组"))
+				.collectList()
+				.flatMap((groups) -> {
+					List<NewHousehold> households = new ArrayList<>();
+					for (int i = 1; i <= HOUSEHOLDS_PER_VILLAGE; i++) {
+						households.add(household(groups.get((i - 1) % groups.size()), i, random));
+					}
+					return this.villages.registerHouseholds(village.id(), households);
+				}))
+			.then();
+	}
+
+	private static NewHousehold household(Region group, int number, Random random) {
+		char surname = SURNAMES.charAt(random.nextInt(SURNAMES.length()));
+		String head = surname + givenName(random);
+		int headBorn = 1950 + random.nextInt(40);
+		List<NewHousehold.NewMember> members = new ArrayList<>();
+		members.add(new NewHousehold.NewMember(head, "户主", headBorn));
+		members.add(new NewHousehold.NewMember(SURNAMES.charAt(random.nextInt(SURNAMES.length())) + givenName(random),
+				"配偶", headBorn + random.nextInt(5)));
+		int children = random.nextInt(3);
+		for (int c = 0; c < children; c++) {
+			members
+				.add(new NewHousehold.NewMember(surname + givenName(random), "子女", headBorn + 22 + random.nextInt(10)));
+		}
+		if (random.nextInt(4) == 0) {
+			members
+				.add(new NewHousehold.NewMember(surname + givenName(random), "父母", headBorn - 25 - random.nextInt(5)));
+		}
+		return new NewHousehold(group.id(), String.format("%03d", number), head,
+				group.name() + String.format("%d号", number), members);
+	}
+
+	private static String givenName(Random random) {
+		int length = 1 + random.nextInt(2);
+		StringBuilder name = new StringBuilder();
+		for (int i = 0; i < length; i++) {
+			name.append(GIVEN.charAt(random.nextInt(GIVEN.length())));
+		}
+		return name.toString();
+	}
+
+	private void printWhatToTry() {
+		String base = "http://localhost:" + this.environment.getProperty("local.server.port", "8080");
+		log.info("""
+
+				  Jifen is running with the demo county 淄川区 › 寨里镇.
+				    Swagger UI:  {}/swagger-ui.html
+				    Health:      curl {}/actuator/health
+				    Regions:     curl {}/api/v1/regions
+				    Households:  curl '{}/api/v1/villages/3/households?limit=5'
+				""", base, base, base, base);
+	}
+
+}

@@ -1,0 +1,7 @@
+package org.jifen.api.village;
+
+import org.jspecify.annotations.Nullable;
+
+/** A person in a household, with their relation to the head (户主, 配偶, 子女 …). */
+public record Member(MemberId id, HouseholdId householdId, String name, String relation, @Nullable Integer birthYear) {
+}

@@ -1,0 +1,151 @@
+package org.jifen.api.village;
+
+import java.net.URI;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.Masking;
+import org.jifen.api.web.CursorPage;
+import org.jifen.api.web.PageRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Regions, households and members over HTTP. Names are masked (张*明) until identity and
+ * roles decide who may see them in full.
+ */
+@RestController
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Villages", description = "Regions, households and members")
+class VillageController {
+
+	private final Villages villages;
+
+	VillageController(Villages villages) {
+		this.villages = villages;
+	}
+
+	@GetMapping("/regions")
+	@Operation(summary = "List regions", description = "The regions directly inside a parent, or the counties.")
+	Flux<RegionResponse> regions(@Parameter(description = "Parent region id; the counties when absent") @RequestParam(
+			required = false) @Nullable Long parentId) {
+		return this.villages.children((parentId != null) ? new RegionId(parentId) : null).map(RegionResponse::of);
+	}
+
+	@GetMapping("/regions/{regionId}")
+	@Operation(summary = "Read a region")
+	Mono<RegionResponse> region(@PathVariable long regionId) {
+		return this.villages.region(new RegionId(regionId)).map(RegionResponse::of);
+	}
+
+	@GetMapping("/villages/{villageId}/households")
+	@Operation(summary = "List the households of a village", description = "Cursor-paged, oldest first.")
+	Mono<CursorPage<HouseholdSummaryResponse>> households(@PathVariable long villageId,
+			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
+					required = false) @Nullable String cursor,
+			@Parameter(description = "Page size, 1 to 100 (default 20)") @RequestParam(
+					required = false) @Nullable Integer limit) {
+		PageRequest page = PageRequest.of(cursor, limit);
+		return this.villages.households(new RegionId(villageId), page)
+			.map((households) -> households.map(HouseholdSummaryResponse::of));
+	}
+
+	@GetMapping("/households/{householdId}")
+	@Operation(summary = "Read a household with its members")
+	Mono<HouseholdResponse> household(@PathVariable long householdId) {
+		return this.villages.household(new HouseholdId(householdId)).map(HouseholdResponse::of);
+	}
+
+	@PostMapping(path = "/villages/{villageId}/households", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Register a household with its members")
+	Mono<ResponseEntity<HouseholdResponse>> registerHousehold(@PathVariable long villageId,
+			@Valid @RequestBody RegisterHouseholdRequest request) {
+		return this.villages.registerHousehold(new RegionId(villageId), request.toCommand())
+			.map((household) -> ResponseEntity.status(HttpStatus.CREATED)
+				.location(URI.create("/api/v1/households/" + household.id().value()))
+				.body(HouseholdResponse.of(household)));
+	}
+
+	record RegionResponse(long id, @Nullable Long parentId, RegionLevel level, String code, String name,
+			String timeZone) {
+
+		static RegionResponse of(Region region) {
+			return new RegionResponse(region.id().value(),
+					(region.parentId() != null) ? region.parentId().value() : null, region.level(), region.code(),
+					region.name(), region.timeZone());
+		}
+
+	}
+
+	record HouseholdSummaryResponse(long id, @Nullable Long groupId, String number, String headName, int memberCount) {
+
+		static HouseholdSummaryResponse of(HouseholdSummary household) {
+			return new HouseholdSummaryResponse(household.id().value(),
+					(household.groupId() != null) ? household.groupId().value() : null, household.number(),
+					Masking.name(household.headName()), household.memberCount());
+		}
+
+	}
+
+	record HouseholdResponse(long id, long villageId, @Nullable Long groupId, String number, String headName,
+			List<MemberResponse> members) {
+
+		static HouseholdResponse of(Household household) {
+			return new HouseholdResponse(household.id().value(), household.villageId().value(),
+					(household.groupId() != null) ? household.groupId().value() : null, household.number(),
+					Masking.name(household.headName()), household.members().stream().map(MemberResponse::of).toList());
+		}
+
+	}
+
+	record MemberResponse(long id, String name, String relation, @Nullable Integer birthYear) {
+
+		static MemberResponse of(Member member) {
+			return new MemberResponse(member.id().value(), Masking.name(member.name()), member.relation(),
+					member.birthYear());
+		}
+
+	}
+
+	record RegisterHouseholdRequest(@Nullable Long groupId,
+			@NotBlank @Size(max = 32) @Pattern(regexp = "[0-9A-Za-z-]+") String number,
+			@NotBlank @Size(max = 50) String headName, @Size(max = 200) @Nullable String address,
+			@NotNull @Size(min = 1, max = 30) List<@Valid @NotNull MemberRequest> members) {
+
+		NewHousehold toCommand() {
+			return new NewHousehold((this.groupId != null) ? new RegionId(this.groupId) : null, this.number.strip(),
+					this.headName.strip(), this.address,
+					this.members.stream()
+						.map((member) -> new NewHousehold.NewMember(member.name().strip(), member.relation().strip(),
+								member.birthYear()))
+						.toList());
+		}
+
+	}
+
+	record MemberRequest(@NotBlank @Size(max = 50) String name, @NotBlank @Size(max = 20) String relation,
+			@Min(1900) @Max(2100) @Nullable Integer birthYear) {
+	}
+
+}

@@ -1,0 +1,122 @@
+package org.jifen.api.village;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.web.CursorPage;
+import org.jifen.api.web.PageRequest;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The villages feature's public face: the region tree, households and members.
+ */
+@Service
+public class Villages {
+
+	private final VillageRepository repository;
+
+	Villages(VillageRepository repository) {
+		this.repository = repository;
+	}
+
+	public Mono<Region> region(RegionId id) {
+		return this.repository.findRegion(id).switchIfEmpty(Mono.error(() -> regionNotFound(id)));
+	}
+
+	/** The regions directly inside {@code parent}; the counties when it is absent. */
+	public Flux<Region> children(@Nullable RegionId parent) {
+		return (parent != null) ? region(parent).thenMany(this.repository.childrenOf(parent))
+				: this.repository.childrenOf(null);
+	}
+
+	public Mono<Boolean> anyRegion() {
+		return this.repository.anyRegion();
+	}
+
+	public Mono<Region> village(RegionId id) {
+		return region(id).flatMap((region) -> (region.level() == RegionLevel.VILLAGE) ? Mono.just(region)
+				: Mono.error(new DomainException(Kind.NOT_FOUND, "village-not-found",
+						"Region " + id.value() + " is not a village.", Map.of("regionId", id.value()))));
+	}
+
+	public Mono<CursorPage<HouseholdSummary>> households(RegionId village, PageRequest page) {
+		return village(village).then(this.repository.householdsOf(village, page.afterId(), page.fetchSize())
+			.collectList()
+			.map((rows) -> CursorPage.of(rows, page, (household) -> household.id().value())));
+	}
+
+	public Mono<Household> household(HouseholdId id) {
+		return this.repository.findHousehold(id)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
+					"There is no household " + id.value() + ".", Map.of("householdId", id.value()))))
+			.zipWith(this.repository.membersOf(id).collectList(),
+					(household, members) -> new Household(household.id(), household.villageId(), household.groupId(),
+							household.number(), household.headName(), household.address(), members));
+	}
+
+	/** Adds a region one level below its parent (a county has no parent). */
+	@Transactional
+	public Mono<Region> createRegion(@Nullable RegionId parent, RegionLevel level, String code, String name) {
+		Mono<Void> parentFits = (parent == null)
+				? ((level == RegionLevel.COUNTY) ? Mono.empty() : Mono.error(misplaced(level)))
+				: region(parent)
+					.flatMap((region) -> (region.level() != RegionLevel.GROUP && region.level().child() == level)
+							? Mono.<Void>empty() : Mono.error(misplaced(level)));
+		return parentFits.then(this.repository.insertRegion(parent, level, code, name))
+			.onErrorMap(DuplicateKeyException.class, (ex) -> new DomainException(Kind.CONFLICT, "region-code-taken",
+					"Region code " + code + " is already in use.", Map.of("code", code)));
+	}
+
+	/** Registers one household with its members; all or nothing. */
+	@Transactional
+	public Mono<Household> registerHousehold(RegionId village, NewHousehold household) {
+		return insert(village, household).flatMap(this::household);
+	}
+
+	/** Registers many households of one village at once; all or nothing. */
+	@Transactional
+	public Mono<Long> registerHouseholds(RegionId village, List<NewHousehold> households) {
+		return Flux.fromIterable(households).concatMap((household) -> insert(village, household)).count();
+	}
+
+	private Mono<HouseholdId> insert(RegionId village, NewHousehold household) {
+		return village(village).then(groupOf(village, household.groupId()))
+			.then(this.repository.insertHousehold(village, household))
+			.flatMap((id) -> this.repository.insertMembers(id, household.members()).thenReturn(id))
+			.onErrorMap(DuplicateKeyException.class,
+					(ex) -> new DomainException(Kind.CONFLICT, "household-number-taken",
+							"Household number " + household.number() + " is already used in this village.",
+							Map.of("number", household.number())));
+	}
+
+	private Mono<Void> groupOf(RegionId village, @Nullable RegionId group) {
+		if (group == null) {
+			return Mono.empty();
+		}
+		return this.repository.findRegion(group)
+			.filter((region) -> region.level() == RegionLevel.GROUP && village.equals(region.parentId()))
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "group-not-in-village",
+					"Group " + group.value() + " is not a group of this village.", Map.of("groupId", group.value()))))
+			.then();
+	}
+
+	private static DomainException regionNotFound(RegionId id) {
+		return new DomainException(Kind.NOT_FOUND, "region-not-found", "There is no region " + id.value() + ".",
+				Map.of("regionId", id.value()));
+	}
+
+	private static DomainException misplaced(RegionLevel level) {
+		return new DomainException(Kind.REFUSED, "region-misplaced",
+				"A " + level.name().toLowerCase() + " must sit directly inside a region one level up.",
+				Map.of("level", level.name()));
+	}
+
+}

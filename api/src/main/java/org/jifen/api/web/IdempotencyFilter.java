@@ -1,0 +1,194 @@
+package org.jifen.api.web;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Honours {@code Idempotency-Key} on every mutating request (POST, PUT, PATCH, DELETE):
+ * the first request with a key runs and its answer is stored; a replay gets that answer
+ * unchanged (marked {@code Idempotent-Replayed: true}); the same key with another request
+ * is refused with 422; the same key while the first run is still going is refused with
+ * 409. A run that fails is forgotten, so that a retry runs again.
+ *
+ * <p>
+ * Keys are scoped to the caller, so two people can never collide.
+ */
+@Component
+class IdempotencyFilter implements WebFilter {
+
+	static final String HEADER = "Idempotency-Key";
+
+	static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+	private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+
+	private static final Set<HttpMethod> MUTATING = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+			HttpMethod.DELETE);
+
+	private static final Pattern VALID_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+
+	private final IdempotencyStore store;
+
+	private final IdempotencyProperties properties;
+
+	IdempotencyFilter(IdempotencyStore store, IdempotencyProperties properties) {
+		this.store = store;
+		this.properties = properties;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		ServerHttpRequest request = exchange.getRequest();
+		String key = request.getHeaders().getFirst(HEADER);
+		if (key == null || !MUTATING.contains(request.getMethod())) {
+			return chain.filter(exchange);
+		}
+		if (!VALID_KEY.matcher(key).matches()) {
+			return Mono.error(new DomainException(Kind.MALFORMED, "invalid-idempotency-key",
+					"Idempotency-Key must be 1 to 200 visible ASCII characters."));
+		}
+		String method = request.getMethod().name();
+		String path = request.getURI().getRawPath()
+				+ ((request.getURI().getRawQuery() != null) ? "?" + request.getURI().getRawQuery() : "");
+		return exchange.getPrincipal()
+			.map(Principal::getName)
+			.defaultIfEmpty("anonymous")
+			.zipWith(readBody(request))
+			.flatMap((callerAndBody) -> {
+				String principal = callerAndBody.getT1();
+				byte[] body = callerAndBody.getT2();
+				return this.store.claim(principal, key, method, path, sha256(body)).flatMap((claim) -> switch (claim) {
+					case IdempotencyStore.Run run -> run(exchange, chain, principal, key, body);
+					case IdempotencyStore.Replay replay -> replay(exchange, replay.response());
+					case IdempotencyStore.Mismatch mismatch ->
+						Mono.error(new DomainException(Kind.REFUSED, "idempotency-key-reused",
+								"This Idempotency-Key was already used for a different request."));
+					case IdempotencyStore.InProgress inProgress ->
+						Mono.error(new DomainException(Kind.CONFLICT, "idempotency-request-in-progress",
+								"The first request with this Idempotency-Key is still running; retry shortly."));
+				});
+			});
+	}
+
+	private Mono<byte[]> readBody(ServerHttpRequest request) {
+		return DataBufferUtils.join(request.getBody(), (int) this.properties.maxBody().toBytes()).map((buffer) -> {
+			byte[] bytes = new byte[buffer.readableByteCount()];
+			buffer.read(bytes);
+			DataBufferUtils.release(buffer);
+			return bytes;
+		}).defaultIfEmpty(new byte[0]);
+	}
+
+	private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String principal, String key,
+			byte[] body) {
+		ServerHttpRequest request = new ServerHttpRequestDecorator(exchange.getRequest()) {
+			@Override
+			public Flux<DataBuffer> getBody() {
+				return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
+			}
+		};
+		RecordingResponse response = new RecordingResponse(exchange.getResponse(), principal, key);
+		return chain.filter(exchange.mutate().request(request).response(response).build())
+			.onErrorResume((error) -> this.store.release(principal, key).then(Mono.error(error)));
+	}
+
+	private Mono<Void> replay(ServerWebExchange exchange, IdempotencyStore.StoredResponse stored) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(stored.status()));
+		response.getHeaders().set(REPLAYED_HEADER, "true");
+		if (stored.contentType() != null) {
+			response.getHeaders().setContentType(MediaType.parseMediaType(stored.contentType()));
+		}
+		if (stored.location() != null) {
+			response.getHeaders().set("Location", stored.location());
+		}
+		byte[] bytes = (stored.body() != null) ? stored.body() : new byte[0];
+		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
+	}
+
+	@Scheduled(fixedDelayString = "${jifen.idempotency.purge-interval:PT1H}", initialDelayString = "PT1M")
+	Mono<Void> purgeExpiredKeys() {
+		return this.store.purgeOlderThan(this.properties.retention())
+			.doOnNext((purged) -> log.debug("Purged {} expired idempotency keys", purged))
+			.then();
+	}
+
+	private static byte[] sha256(byte[] body) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(body);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is part of every JDK", ex);
+		}
+	}
+
+	/** Keeps a copy of the answer as it is written, and stores it before it leaves. */
+	private final class RecordingResponse extends ServerHttpResponseDecorator {
+
+		private final String principal;
+
+		private final String key;
+
+		RecordingResponse(ServerHttpResponse delegate, String principal, String key) {
+			super(delegate);
+			this.principal = principal;
+			this.key = key;
+		}
+
+		@Override
+		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+			return DataBufferUtils.join(Flux.from(body))
+				.defaultIfEmpty(bufferFactory().wrap(new byte[0]))
+				.flatMap((joined) -> {
+					byte[] bytes = new byte[joined.readableByteCount()];
+					joined.read(bytes);
+					DataBufferUtils.release(joined);
+					return store(bytes)
+						.then(getDelegate().writeWith(Mono.fromSupplier(() -> bufferFactory().wrap(bytes))));
+				});
+		}
+
+		@Override
+		public Mono<Void> setComplete() {
+			return store(new byte[0]).then(getDelegate().setComplete());
+		}
+
+		private Mono<Void> store(byte[] bytes) {
+			HttpStatusCode status = (getStatusCode() != null) ? getStatusCode() : HttpStatus.OK;
+			MediaType contentType = getHeaders().getContentType();
+			return IdempotencyFilter.this.store.complete(this.principal, this.key,
+					new IdempotencyStore.StoredResponse(status.value(),
+							(contentType != null) ? contentType.toString() : null, getHeaders().getFirst("Location"),
+							bytes));
+		}
+
+	}
+
+}

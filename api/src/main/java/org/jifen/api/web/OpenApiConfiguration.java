@@ -1,0 +1,53 @@
+package org.jifen.api.web;
+
+import java.util.List;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
+import io.swagger.v3.oas.models.servers.Server;
+import org.springdoc.core.customizers.OperationCustomizer;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+
+/**
+ * The published API document. Its server is relative so the document does not change with
+ * the port it was read from; it must match {@code openapi/openapi.yaml} (see
+ * OpenApiContractIT).
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfiguration {
+
+	@Bean
+	OpenAPI jifenOpenApi() {
+		return new OpenAPI()
+			.info(new Info().title("Jifen API")
+				.version("v1")
+				.description("Village governance points (乡村治理积分制): households, points, boards, tasks, "
+						+ "donations and merchants. Errors are RFC 9457 problems (application/problem+json)."))
+			.servers(List.of(new Server().url("/")));
+	}
+
+	/** Documents the Idempotency-Key header on every mutating operation. */
+	@Bean
+	OperationCustomizer idempotencyKeyHeader() {
+		return (operation, handler) -> {
+			if (handler.hasMethodAnnotation(PostMapping.class) || handler.hasMethodAnnotation(PutMapping.class)
+					|| handler.hasMethodAnnotation(PatchMapping.class)
+					|| handler.hasMethodAnnotation(DeleteMapping.class)) {
+				operation.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER)
+					.required(false)
+					.description("Makes a retry safe: the same key replays the first answer")
+					.schema(new StringSchema().maxLength(200)));
+			}
+			return operation;
+		};
+	}
+
+}

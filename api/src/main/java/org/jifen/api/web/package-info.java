@@ -1,0 +1,5 @@
+/**
+ * Cross-cutting HTTP concerns: problem details, request ids, idempotency, paging and the
+ * API document.
+ */
+package org.jifen.api.web;

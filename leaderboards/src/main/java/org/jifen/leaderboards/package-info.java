@@ -1,0 +1,4 @@
+/**
+ * Boards on Redis sorted sets through Lettuce; knows nothing about villages.
+ */
+package org.jifen.leaderboards;
