@@ -12,7 +12,7 @@ final class Locales {
 
 	static final Locale DEFAULT = Locale.SIMPLIFIED_CHINESE;
 
-	private static final List<Locale> SUPPORTED = List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH);
+	static final List<Locale> SUPPORTED = List.of(Locale.SIMPLIFIED_CHINESE, Locale.ENGLISH);
 
 	private Locales() {
 	}

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,6 +59,9 @@ class ProblemHandler implements WebExceptionHandler {
 	ProblemHandler(MessageSource messages, JsonMapper json) {
 		this.messages = messages;
 		this.json = json;
+		// Resource bundles load from disk on first use: load them now rather than on an
+		// event loop.
+		Locales.SUPPORTED.forEach((locale) -> messages.getMessage("problem.internal-error.title", null, "", locale));
 	}
 
 	@Override
@@ -69,8 +73,12 @@ class ProblemHandler implements WebExceptionHandler {
 		Locale locale = Locales.of(exchange);
 		Problem problem = translate(error, locale);
 		if (problem.status().is5xxServerError()) {
-			log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
-					error);
+			// This handler runs outside the filters' Reactor context, so the MDC is set
+			// by hand.
+			try (var requestId = MDC.putCloseable(RequestIds.CONTEXT_KEY, RequestIds.of(exchange))) {
+				log.error("Request {} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+						error);
+			}
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", TYPE_PREFIX + problem.type());

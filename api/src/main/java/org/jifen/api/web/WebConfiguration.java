@@ -1,8 +1,12 @@
 package org.jifen.api.web;
 
 import io.micrometer.context.ContextRegistry;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
 import reactor.core.publisher.Hooks;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -15,6 +19,18 @@ class WebConfiguration {
 	WebConfiguration() {
 		ContextRegistry.getInstance().registerThreadLocalAccessor(new RequestIds.MdcAccessor());
 		Hooks.enableAutomaticContextPropagation();
+	}
+
+	/**
+	 * Bean Validation loads its message bundles from disk on first use; do it at start-up
+	 * rather than on an event loop when the first invalid request arrives.
+	 */
+	@Bean
+	SmartInitializingSingleton validationMessagesLoader(Validator validator) {
+		return () -> validator.validate(new Unvalidated(null));
+	}
+
+	private record Unvalidated(@NotNull Object value) {
 	}
 
 }

@@ -1,0 +1,66 @@
+package org.jifen.api.demo;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.jifen.api.support.IntegrationTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The demo county loads on start, health turns UP once it is readable, and a second start
+ * loads nothing again.
+ */
+@TestPropertySource(properties = "jifen.demo.enabled=true")
+class DemoVillageIT extends IntegrationTest {
+
+	@Autowired
+	private DemoVillageLoader loader;
+
+	@Test
+	void theDemoCountyIsReadableOnceHealthIsUp() {
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> this.http.get()
+				.uri("/actuator/health/readiness")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.components.demo.status")
+				.isEqualTo("UP"));
+
+		JsonNode county = this.http.get()
+			.uri("/api/v1/regions")
+			.exchange()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get(0);
+		assertThat(county.get("name").asString()).isEqualTo("淄川区");
+		assertThat(householdsIn("寨里村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
+		assertThat(householdsIn("东坪村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
+
+		this.loader.load().block(Duration.ofSeconds(30));
+		assertThat(householdsIn("寨里村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
+	}
+
+	private long householdsIn(String village) {
+		try (var connection = services().jdbc();
+				var query = connection.prepareStatement(
+						"select count(*) from household h join region r on r.id = h.village_id where r.name = ?")) {
+			query.setString(1, village);
+			var rows = query.executeQuery();
+			rows.next();
+			return rows.getLong(1);
+		}
+		catch (java.sql.SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,53 @@
+package org.jifen.api.support;
+
+import org.junit.jupiter.api.BeforeAll;
+import reactor.blockhound.BlockHound;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The base of every integration test: the whole application on a random port, against the
+ * real PostgreSQL and Redis of {@link RealServices}, with BlockHound refusing blocking
+ * calls on non-blocking threads. Each test class starts from an empty database and an
+ * empty Redis.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false" })
+@AutoConfigureWebTestClient
+public abstract class IntegrationTest {
+
+	static {
+		BlockHound.install();
+	}
+
+	@Autowired
+	protected WebTestClient http;
+
+	@DynamicPropertySource
+	static void realServices(DynamicPropertyRegistry registry) {
+		RealServices services = RealServices.get();
+		registry.add("spring.r2dbc.url", services::r2dbcUrl);
+		registry.add("spring.r2dbc.username", services::user);
+		registry.add("spring.r2dbc.password", services::password);
+		registry.add("spring.flyway.url", services::jdbcUrl);
+		registry.add("spring.flyway.user", services::user);
+		registry.add("spring.flyway.password", services::password);
+		registry.add("spring.data.redis.host", services::redisHost);
+		registry.add("spring.data.redis.port", services::redisPort);
+	}
+
+	@BeforeAll
+	static void startFromAnEmptyDatabase() {
+		RealServices.get().wipe();
+	}
+
+	protected static RealServices services() {
+		return RealServices.get();
+	}
+
+}

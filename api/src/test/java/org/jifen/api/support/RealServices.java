@@ -1,0 +1,165 @@
+package org.jifen.api.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.lettuce.core.RedisClient;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+import org.jifen.api.embedded.EmbeddedPostgres;
+import org.jifen.api.embedded.EmbeddedRedis;
+
+/**
+ * The real PostgreSQL and Redis every integration test talks to, started once per test
+ * run: Testcontainers when a Docker engine answers, otherwise the same embedded servers
+ * the application's default uses. {@code -Djifen.test.services=embedded} (or
+ * {@code containers}) forces a choice.
+ */
+public final class RealServices {
+
+	private static RealServices instance;
+
+	private final String description;
+
+	private final String jdbcUrl;
+
+	private final String user;
+
+	private final String password;
+
+	private final String redisHost;
+
+	private final int redisPort;
+
+	private RealServices(String description, String jdbcUrl, String user, String password, String redisHost,
+			int redisPort) {
+		this.description = description;
+		this.jdbcUrl = jdbcUrl;
+		this.user = user;
+		this.password = password;
+		this.redisHost = redisHost;
+		this.redisPort = redisPort;
+	}
+
+	public static synchronized RealServices get() {
+		if (instance == null) {
+			instance = useContainers() ? containers() : embedded();
+			System.out.println("Integration tests use " + instance.description);
+		}
+		return instance;
+	}
+
+	private static boolean useContainers() {
+		String choice = System.getProperty("jifen.test.services", "auto");
+		if (choice.equals("embedded")) {
+			return false;
+		}
+		if (choice.equals("containers")) {
+			return true;
+		}
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	@SuppressWarnings("resource") // stopped by Testcontainers' reaper when the JVM ends
+	private static RealServices containers() {
+		var postgres = new PostgreSQLContainer("postgres:17-alpine");
+		postgres.start();
+		var redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+		redis.start();
+		return new RealServices("Testcontainers (" + postgres.getJdbcUrl() + ")", postgres.getJdbcUrl(),
+				postgres.getUsername(), postgres.getPassword(), redis.getHost(), redis.getMappedPort(6379));
+	}
+
+	private static RealServices embedded() {
+		try {
+			Path dataDirectory = Files.createTempDirectory("jifen-test-postgres");
+			EmbeddedPostgres postgres = EmbeddedPostgres.start(dataDirectory, "jifen_test");
+			EmbeddedRedis redis = EmbeddedRedis.start();
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				redis.close();
+				postgres.close();
+			}));
+			return new RealServices("embedded servers (" + postgres.jdbcUrl() + ")", postgres.jdbcUrl(),
+					postgres.user(), "", redis.host(), redis.port());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public String jdbcUrl() {
+		return this.jdbcUrl;
+	}
+
+	public String r2dbcUrl() {
+		return this.jdbcUrl.replaceFirst("^jdbc:", "r2dbc:");
+	}
+
+	public String user() {
+		return this.user;
+	}
+
+	public String password() {
+		return this.password;
+	}
+
+	public String redisHost() {
+		return this.redisHost;
+	}
+
+	public int redisPort() {
+		return this.redisPort;
+	}
+
+	/**
+	 * Opens a plain JDBC connection for test set-up and checks (never used by the
+	 * application).
+	 */
+	public Connection jdbc() throws SQLException {
+		return DriverManager.getConnection(this.jdbcUrl, this.user, this.password);
+	}
+
+	/**
+	 * Empties every application table and the Redis keyspace, leaving the schema in
+	 * place.
+	 */
+	public void wipe() {
+		try (Connection connection = jdbc(); Statement statement = connection.createStatement()) {
+			List<String> tables = new ArrayList<>();
+			var rows = statement.executeQuery("""
+					select tablename from pg_tables
+					where schemaname = 'public' and tablename <> 'flyway_schema_history'""");
+			while (rows.next()) {
+				tables.add('"' + rows.getString(1) + '"');
+			}
+			if (!tables.isEmpty()) {
+				statement.execute("truncate " + String.join(", ", tables) + " restart identity cascade");
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not wipe the test database", ex);
+		}
+		RedisClient client = RedisClient.create("redis://" + this.redisHost + ":" + this.redisPort);
+		try (var connection = client.connect()) {
+			connection.sync().flushall();
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+}

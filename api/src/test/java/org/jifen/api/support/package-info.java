@@ -1,0 +1,4 @@
+/**
+ * Test support: the real services and the base of every integration test.
+ */
+package org.jifen.api.support;

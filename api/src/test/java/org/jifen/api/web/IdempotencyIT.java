@@ -1,0 +1,176 @@
+package org.jifen.api.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.jifen.api.support.Fixtures;
+import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.Villages;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code Idempotency-Key} on a real endpoint (registering a household): a lost answer
+ * never means a lost or doubled household.
+ */
+class IdempotencyIT extends IntegrationTest {
+
+	private static final String HOUSEHOLD = """
+			{"number": "%s", "headName": "张小明", "members": [{"name": "张小明", "relation": "户主", "birthYear": 1970}]}""";
+
+	@Autowired
+	private Villages villages;
+
+	private Region village;
+
+	@BeforeEach
+	void aVillage() {
+		services().wipe();
+		this.village = Fixtures.village(this.villages, "idem");
+	}
+
+	@Test
+	void aReplayReturnsTheFirstAnswerUnchangedAndRegistersNothingTwice() {
+		EntityExchangeResult<String> first = register("key-1", HOUSEHOLD.formatted("001")).expectStatus()
+			.isCreated()
+			.expectBody(String.class)
+			.returnResult();
+		EntityExchangeResult<String> replay = register("key-1", HOUSEHOLD.formatted("001")).expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotent-Replayed", "true")
+			.expectBody(String.class)
+			.returnResult();
+
+		assertThat(replay.getResponseBody()).isEqualTo(first.getResponseBody());
+		assertThat(replay.getResponseHeaders().getLocation()).isEqualTo(first.getResponseHeaders().getLocation());
+		assertThat(householdCount()).isEqualTo(1);
+	}
+
+	@Test
+	void theSameKeyWithAnotherBodyIsRefusedWith422() {
+		register("key-2", HOUSEHOLD.formatted("001")).expectStatus().isCreated();
+
+		register("key-2", HOUSEHOLD.formatted("002")).expectStatus()
+			.isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:idempotency-key-reused");
+		assertThat(householdCount()).isEqualTo(1);
+	}
+
+	@Test
+	void theSameKeyWhileTheFirstRequestRunsIsRefusedWith409() throws SQLException {
+		byte[] hash = sha256(HOUSEHOLD.formatted("001"));
+		try (var connection = services().jdbc(); var insert = connection.prepareStatement("""
+				insert into idempotency_key (principal, idem_key, method, path, request_hash, state)
+				values ('anonymous', 'key-3', 'POST', ?, ?, 'IN_PROGRESS')""")) {
+			insert.setString(1, "/api/v1/villages/" + this.village.id().value() + "/households");
+			insert.setBytes(2, hash);
+			insert.executeUpdate();
+		}
+
+		register("key-3", HOUSEHOLD.formatted("001")).expectStatus()
+			.isEqualTo(HttpStatus.CONFLICT)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:idempotency-request-in-progress");
+		assertThat(householdCount()).isZero();
+	}
+
+	@Test
+	void aFailedFirstRunIsForgottenSoTheRetryRuns() {
+		register("key-4", "{\"number\": \"\", \"headName\": \"张小明\", \"members\": []}").expectStatus().isBadRequest();
+
+		register("key-4", HOUSEHOLD.formatted("004")).expectStatus().isCreated();
+		assertThat(householdCount()).isEqualTo(1);
+	}
+
+	@Test
+	void keysOfDifferentRequestsDoNotCollide() {
+		register("key-5", HOUSEHOLD.formatted("005")).expectStatus().isCreated();
+		register("key-6", HOUSEHOLD.formatted("006")).expectStatus().isCreated();
+		assertThat(householdCount()).isEqualTo(2);
+	}
+
+	@Test
+	void anUnreasonableKeyIsA400Problem() {
+		register("x".repeat(201), HOUSEHOLD.formatted("007")).expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:invalid-idempotency-key");
+		assertThat(householdCount()).isZero();
+	}
+
+	@Test
+	void aStormOfRetriesWithOneKeyRegistersExactlyOneHousehold() {
+		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+		List<Integer> codes = Flux.range(0, 20)
+			.flatMap((i) -> Mono
+				.fromCallable(
+						() -> register("key-storm", HOUSEHOLD.formatted("008")).returnResult().getStatus().value())
+				.subscribeOn(Schedulers.boundedElastic()), 20)
+			.collectList()
+			.block();
+		codes.forEach((code) -> statuses.merge(code, 1, Integer::sum));
+
+		assertThat(householdCount()).isEqualTo(1);
+		assertThat(statuses.keySet()).isSubsetOf(201, 409);
+		assertThat(statuses.get(201)).isGreaterThanOrEqualTo(1);
+		// Replays of the one success are 201 as well; the rest were told to retry.
+		register("key-storm", HOUSEHOLD.formatted("008")).expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotent-Replayed", "true");
+	}
+
+	private WebTestClient.ResponseSpec register(String key, String body) {
+		return this.http.post()
+			.uri("/api/v1/villages/{id}/households", this.village.id().value())
+			.header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange();
+	}
+
+	private long householdCount() {
+		try (var connection = services().jdbc(); var statement = connection.createStatement()) {
+			var rows = statement.executeQuery("select count(*) from household");
+			rows.next();
+			return rows.getLong(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static byte[] sha256(String body) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,68 @@
+package org.jifen.api.web;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import org.jifen.api.support.IntegrationTest;
+
+/**
+ * What operators rely on: liveness, readiness that includes PostgreSQL and Redis,
+ * Prometheus metrics; and the proof that BlockHound really guards the integration tests.
+ */
+class OperationsIT extends IntegrationTest {
+
+	@Test
+	void readinessIncludesPostgresAndRedis() {
+		this.http.get()
+			.uri("/actuator/health/readiness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.r2dbc.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.redis.status")
+			.isEqualTo("UP");
+	}
+
+	@Test
+	void livenessIsUp() {
+		this.http.get()
+			.uri("/actuator/health/liveness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP");
+	}
+
+	@Test
+	void prometheusMetricsAreExposed() {
+		this.http.get().uri("/api/v1/regions").exchange().expectStatus().isOk();
+		this.http.get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((text) -> org.assertj.core.api.Assertions.assertThat(text)
+				.contains("http_server_requests_seconds_count"));
+	}
+
+	@Test
+	void blockingOnAnEventLoopThreadIsCaught() {
+		StepVerifier.create(Mono.fromCallable(() -> {
+			Thread.sleep(1);
+			return "slept";
+		}).subscribeOn(Schedulers.parallel())).expectError(BlockingOperationError.class).verify(Duration.ofSeconds(5));
+	}
+
+}
