@@ -50,17 +50,8 @@ class DemoVillageIT extends IntegrationTest {
 	}
 
 	private long householdsIn(String village) {
-		try (var connection = services().jdbc();
-				var query = connection.prepareStatement(
-						"select count(*) from household h join region r on r.id = h.village_id where r.name = ?")) {
-			query.setString(1, village);
-			var rows = query.executeQuery();
-			rows.next();
-			return rows.getLong(1);
-		}
-		catch (java.sql.SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return services().count("select count(*) from household h join region r on r.id = h.village_id where r.name = ?",
+				village);
 	}
 
 }

@@ -242,16 +242,7 @@ class VillagesIT extends IntegrationTest {
 	}
 
 	private long memberNamed(String name) {
-		try (var connection = services().jdbc();
-				var query = connection.prepareStatement("select count(*) from member where name = ?")) {
-			query.setString(1, name);
-			var rows = query.executeQuery();
-			rows.next();
-			return rows.getLong(1);
-		}
-		catch (java.sql.SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return services().count("select count(*) from member where name = ?", name);
 	}
 
 }
