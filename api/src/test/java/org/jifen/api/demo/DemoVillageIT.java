@@ -50,8 +50,8 @@ class DemoVillageIT extends IntegrationTest {
 	}
 
 	private long householdsIn(String village) {
-		return services().count("select count(*) from household h join region r on r.id = h.village_id where r.name = ?",
-				village);
+		return services()
+			.count("select count(*) from household h join region r on r.id = h.village_id where r.name = ?", village);
 	}
 
 }
