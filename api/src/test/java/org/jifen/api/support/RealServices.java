@@ -134,6 +134,24 @@ public final class RealServices {
 	}
 
 	/**
+	 * Runs a {@code select count(*) ...} with positional parameters, for checks after the
+	 * fact.
+	 */
+	public long count(String sql, Object... parameters) {
+		try (Connection connection = jdbc(); var query = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				query.setObject(i + 1, parameters[i]);
+			}
+			var rows = query.executeQuery();
+			rows.next();
+			return rows.getLong(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run " + sql, ex);
+		}
+	}
+
+	/**
 	 * Empties every application table and the Redis keyspace, leaving the schema in
 	 * place.
 	 */
