@@ -29,6 +29,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -78,6 +79,7 @@ class VillageController {
 	}
 
 	@PostMapping(path = "/villages/{villageId}/households", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
 	@Operation(summary = "Register a household with its members")
 	Mono<ResponseEntity<HouseholdResponse>> registerHousehold(@PathVariable long villageId,
 			@Valid @RequestBody RegisterHouseholdRequest request) {
