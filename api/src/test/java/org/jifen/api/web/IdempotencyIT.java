@@ -38,6 +38,9 @@ class IdempotencyIT extends IntegrationTest {
 	@Autowired
 	private Villages villages;
 
+	@Autowired
+	private IdempotencyFilter filter;
+
 	private Region village;
 
 	@BeforeEach
@@ -142,6 +145,21 @@ class IdempotencyIT extends IntegrationTest {
 			.isCreated()
 			.expectHeader()
 			.valueEquals("Idempotent-Replayed", "true");
+	}
+
+	@Test
+	void answersAreKeptForTheRetentionAndThenPurged() throws SQLException {
+		register("key-fresh", HOUSEHOLD.formatted("009")).expectStatus().isCreated();
+		register("key-old", HOUSEHOLD.formatted("010")).expectStatus().isCreated();
+		try (var connection = services().jdbc(); var statement = connection.createStatement()) {
+			statement.executeUpdate("update idempotency_key set created_at = now() - interval '49 hours' "
+					+ "where idem_key = 'key-old'");
+		}
+
+		this.filter.purgeExpiredKeys().block();
+
+		assertThat(services().count("select count(*) from idempotency_key where idem_key = 'key-fresh'")).isOne();
+		assertThat(services().count("select count(*) from idempotency_key where idem_key = 'key-old'")).isZero();
 	}
 
 	private WebTestClient.ResponseSpec register(String key, String body) {
