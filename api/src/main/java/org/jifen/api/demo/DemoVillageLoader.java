@@ -1,7 +1,9 @@
 package org.jifen.api.demo;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.slf4j.Logger;
@@ -9,10 +11,14 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Grant;
+import org.jifen.api.identity.Role;
 import org.jifen.api.village.NewHousehold;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
+import org.jifen.api.web.PageRequest;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
@@ -39,18 +45,35 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	static final int HOUSEHOLDS_PER_VILLAGE = 200;
 
+	static final String DEMO_PASSWORD = "jifen-demo";
+
 	private static final String SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 
 	private static final String GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅文春海燕金凤荣庆福顺德利民兴旺";
 
+	/**
+	 * The demo's staff accounts: username, display name, role, and the region code it is
+	 * held in.
+	 */
+	private static final List<List<String>> STAFF = List.of(
+			List.of("zhaili-admin", "寨里村两委", "VILLAGE_ADMIN", "370302107201"),
+			List.of("zhaili-reviewer", "寨里村评议小组", "REVIEWER", "370302107201"),
+			List.of("zhaili-supervisor", "寨里村务监督委员会", "SUPERVISOR", "370302107201"),
+			List.of("dongping-admin", "东坪村两委", "VILLAGE_ADMIN", "370302107202"),
+			List.of("town-admin", "寨里镇管理员", "TOWN_ADMIN", "370302107"),
+			List.of("county-admin", "淄川区管理员", "COUNTY_ADMIN", "370302"));
+
 	private final Villages villages;
+
+	private final Accounts accounts;
 
 	private final Environment environment;
 
 	private volatile Health health = Health.outOfService().withDetail("demo", "loading").build();
 
-	DemoVillageLoader(Villages villages, Environment environment) {
+	DemoVillageLoader(Villages villages, Accounts accounts, Environment environment) {
 		this.villages = villages;
+		this.accounts = accounts;
 		this.environment = environment;
 	}
 
@@ -84,14 +107,35 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 	private Mono<Void> loadCounty() {
 		log.info("Loading the demo county 淄川区 › 寨里镇 with two villages of {} households each", HOUSEHOLDS_PER_VILLAGE);
 		Random random = new Random(20231001L);
+		Map<String, Region> regions = new HashMap<>();
 		return this.villages.createRegion(null, RegionLevel.COUNTY, "370302", "淄川区")
+			.doOnNext((county) -> regions.put(county.code(), county))
 			.flatMap((county) -> this.villages.createRegion(county.id(), RegionLevel.TOWN, "370302107", "寨里镇"))
+			.doOnNext((town) -> regions.put(town.code(), town))
 			.flatMapMany((town) -> Flux.concat(village(town, "370302107201", "寨里村", random),
 					village(town, "370302107202", "东坪村", random)))
+			.doOnNext((village) -> regions.put(village.code(), village))
+			.then(Mono.defer(() -> accounts(regions)));
+	}
+
+	/** Staff of every role, and two villagers of 寨里村 who sign in with the dev codes. */
+	private Mono<Void> accounts(Map<String, Region> regions) {
+		String password = this.environment.getProperty("jifen.demo.password", DEMO_PASSWORD);
+		Region zhaili = regions.get("370302107201");
+		return Flux.fromIterable(STAFF)
+			.concatMap((staff) -> this.accounts.createStaff(staff.get(0), staff.get(1), password,
+					List.of(Grant.inRegion(Role.valueOf(staff.get(2)), regions.get(staff.get(3)).id().value()))))
+			.then(this.villages.households(zhaili.id(), PageRequest.of(null, 2)))
+			.flatMap((page) -> this.villages.household(page.items().get(0).id())
+				.flatMap((first) -> this.accounts.bindVillager("dev-openid-villager", first.members().get(0).id(),
+						List.of()))
+				.then(this.villages.household(page.items().get(1).id()))
+				.flatMap((second) -> this.accounts.bindVillager("dev-openid-volunteer", second.members().get(0).id(),
+						List.of(Grant.inRegion(Role.VOLUNTEER, zhaili.id().value())))))
 			.then();
 	}
 
-	private Mono<Void> village(Region town, String code, String name, Random random) {
+	private Mono<Region> village(Region town, String code, String name, Random random) {
 		return this.villages.createRegion(town.id(), RegionLevel.VILLAGE, code, name)
 			.flatMap((village) -> Flux.range(1, 4)
 				.concatMap((group) -> this.villages.createRegion(village.id(), RegionLevel.GROUP, code + "-" + group,
@@ -103,8 +147,8 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 						households.add(household(groups.get((i - 1) % groups.size()), i, random));
 					}
 					return this.villages.registerHouseholds(village.id(), households);
-				}))
-			.then();
+				})
+				.thenReturn(village));
 	}
 
 	private static NewHousehold household(Region group, int number, Random random) {
@@ -139,14 +183,20 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	private void printWhatToTry() {
 		String base = "http://localhost:" + this.environment.getProperty("local.server.port", "8080");
-		log.info("""
+		log.info(
+				"""
 
-				  Jifen is running with the demo county 淄川区 › 寨里镇.
-				    Swagger UI:  {}/swagger-ui.html
-				    Health:      curl {}/actuator/health
-				    Regions:     curl {}/api/v1/regions
-				    Households:  curl '{}/api/v1/villages/3/households?limit=5'
-				""", base, base, base, base);
+						  Jifen is running with the demo county 淄川区 › 寨里镇.
+						    Swagger UI:  {}/swagger-ui.html
+						    Health:      curl {}/actuator/health
+						    Regions:     curl {}/api/v1/regions
+						    Sign in:     curl -X POST {}/api/v1/auth/login -H 'Content-Type: application/json' \\
+						                   -d '{"username":"zhaili-admin","password":"jifen-demo"}'
+						    Villager:    curl -X POST {}/api/v1/auth/wechat -H 'Content-Type: application/json' -d '{"code":"dev-villager"}'
+						    Then:        curl -H "Authorization: Bearer $TOKEN" '{}/api/v1/villages/3/households?limit=5'
+						  Staff: zhaili-admin, zhaili-reviewer, zhaili-supervisor, dongping-admin, town-admin, county-admin
+						""",
+				base, base, base, base, base, base);
 	}
 
 }

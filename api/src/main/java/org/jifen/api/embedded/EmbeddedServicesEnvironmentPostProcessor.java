@@ -49,6 +49,18 @@ class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPostProcess
 			properties.put("spring.r2dbc.username", postgres.user());
 			properties.put("spring.r2dbc.password", "");
 			properties.put("jifen.demo.enabled", environment.getProperty("jifen.demo.enabled", "true"));
+			// Keys are generated on first start and kept beside the data, so tokens and
+			// sealed
+			// personal data survive a restart.
+			Path keys = dataDirectory.toAbsolutePath().getParent().resolve("keys");
+			if (!environment.containsProperty("jifen.identity.jwt.private-key")) {
+				properties.putIfAbsent("jifen.identity.jwt.key-file", environment
+					.getProperty("jifen.identity.jwt.key-file", keys.resolve("jwt-signing-key.pem").toString()));
+			}
+			if (!environment.containsProperty("jifen.privacy.encryption-key")) {
+				properties.putIfAbsent("jifen.privacy.key-file", environment.getProperty("jifen.privacy.key-file",
+						keys.resolve("personal-data.keys").toString()));
+			}
 		}
 		if (embedded && !environment.containsProperty("spring.data.redis.host")
 				&& !environment.containsProperty("spring.data.redis.url")) {

@@ -19,7 +19,17 @@ public class DomainException extends RuntimeException {
 		/** Understood, but a rule refuses it: not enough points, cap reached. */
 		REFUSED,
 		/** The request itself is malformed. */
-		MALFORMED
+		MALFORMED,
+		/**
+		 * The caller is not (or no longer) known: no token, a bad one, wrong credentials.
+		 */
+		UNAUTHENTICATED,
+		/** The caller is known but may not do this here. */
+		FORBIDDEN,
+		/** The caller must wait before trying again. */
+		THROTTLED,
+		/** Something we depend on is not answering; retrying later may work. */
+		UNAVAILABLE
 
 	}
 

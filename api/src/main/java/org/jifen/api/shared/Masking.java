@@ -29,4 +29,16 @@ public final class Masking {
 		return digits.substring(0, 3) + "*".repeat(digits.length() - 7) + digits.substring(digits.length() - 4);
 	}
 
+	/**
+	 * Keeps the region prefix and the last four characters of an ID number:
+	 * 370302********1234.
+	 */
+	public static String idNumber(String idNumber) {
+		String value = idNumber.strip();
+		if (value.length() < 11) {
+			return "*".repeat(value.length());
+		}
+		return value.substring(0, 6) + "*".repeat(value.length() - 10) + value.substring(value.length() - 4);
+	}
+
 }

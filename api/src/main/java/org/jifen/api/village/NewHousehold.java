@@ -18,8 +18,14 @@ public record NewHousehold(@Nullable RegionId groupId, String number, String hea
 		members = List.copyOf(members);
 	}
 
-	/** A member to register with the household. */
-	public record NewMember(String name, String relation, @Nullable Integer birthYear) {
+	/** A member to register with the household; phone and ID number are personal data. */
+	public record NewMember(String name, String relation, @Nullable Integer birthYear, @Nullable String phone,
+			@Nullable String idNumber) {
+
+		public NewMember(String name, String relation, @Nullable Integer birthYear) {
+			this(name, relation, birthYear, null, null);
+		}
+
 	}
 
 }

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.identity.Access;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
@@ -43,8 +44,11 @@ class VillageController {
 
 	private final Villages villages;
 
-	VillageController(Villages villages) {
+	private final Access access;
+
+	VillageController(Villages villages, Access access) {
 		this.villages = villages;
+		this.access = access;
 	}
 
 	@GetMapping("/regions")
@@ -61,32 +65,55 @@ class VillageController {
 	}
 
 	@GetMapping("/villages/{villageId}/households")
-	@Operation(summary = "List the households of a village", description = "Cursor-paged, oldest first.")
+	@Operation(summary = "List the households of a village", description = "Cursor-paged, oldest first. "
+			+ "Names are masked except for the village's admins and supervisors.")
 	Mono<CursorPage<HouseholdSummaryResponse>> households(@PathVariable long villageId,
 			@Parameter(description = "The nextCursor of the previous page") @RequestParam(
 					required = false) @Nullable String cursor,
 			@Parameter(description = "Page size, 1 to 100 (default 20)") @RequestParam(
 					required = false) @Nullable Integer limit) {
 		PageRequest page = PageRequest.of(cursor, limit);
-		return this.villages.households(new RegionId(villageId), page)
-			.map((households) -> households.map(HouseholdSummaryResponse::of));
+		RegionId village = new RegionId(villageId);
+		return this.access.requireRead(village)
+			.flatMap((caller) -> this.access.oversees(caller, village))
+			.flatMap((fullNames) -> this.villages.households(village, page)
+				.map((households) -> households.map((household) -> HouseholdSummaryResponse.of(household, fullNames))));
 	}
 
 	@GetMapping("/households/{householdId}")
-	@Operation(summary = "Read a household with its members")
+	@Operation(summary = "Read a household with its members",
+			description = "Phone and ID numbers are always masked; names are masked except for admins and supervisors.")
 	Mono<HouseholdResponse> household(@PathVariable long householdId) {
-		return this.villages.household(new HouseholdId(householdId)).map(HouseholdResponse::of);
+		return this.villages.household(new HouseholdId(householdId))
+			.flatMap((household) -> this.access.requireRead(household.villageId())
+				.flatMap((caller) -> this.access.oversees(caller, household.villageId()))
+				.map((fullNames) -> HouseholdResponse.of(household, fullNames)));
+	}
+
+	@GetMapping("/villages/{villageId}/members")
+	@Operation(summary = "Find members of a village by phone number (admins)")
+	Flux<MemberResponse> membersByPhone(@PathVariable long villageId,
+			@RequestParam @Pattern(regexp = "1[0-9]{10}") String phone) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.thenMany(this.villages.membersByPhone(village, phone))
+			.map((member) -> MemberResponse.of(member, true));
 	}
 
 	@PostMapping(path = "/villages/{villageId}/households", consumes = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
-	@Operation(summary = "Register a household with its members")
+	@Operation(summary = "Register a household with its members (village admin)")
 	Mono<ResponseEntity<HouseholdResponse>> registerHousehold(@PathVariable long villageId,
-			@Valid @RequestBody RegisterHouseholdRequest request) {
-		return this.villages.registerHousehold(new RegionId(villageId), request.toCommand())
+			@Valid @RequestBody Mono<RegisterHouseholdRequest> request) {
+		RegionId village = new RegionId(villageId);
+		// Authorise before the body is read, so an outsider learns nothing from
+		// validation errors.
+		return this.access.requireAdmin(village)
+			.flatMap((caller) -> request
+				.flatMap((body) -> this.villages.registerHousehold(village, body.toCommand(), caller.actor())))
 			.map((household) -> ResponseEntity.status(HttpStatus.CREATED)
 				.location(URI.create("/api/v1/households/" + household.id().value()))
-				.body(HouseholdResponse.of(household)));
+				.body(HouseholdResponse.of(household, true)));
 	}
 
 	record RegionResponse(long id, @Nullable Long parentId, RegionLevel level, String code, String name,
@@ -102,10 +129,10 @@ class VillageController {
 
 	record HouseholdSummaryResponse(long id, @Nullable Long groupId, String number, String headName, int memberCount) {
 
-		static HouseholdSummaryResponse of(HouseholdSummary household) {
+		static HouseholdSummaryResponse of(HouseholdSummary household, boolean fullNames) {
 			return new HouseholdSummaryResponse(household.id().value(),
 					(household.groupId() != null) ? household.groupId().value() : null, household.number(),
-					Masking.name(household.headName()), household.memberCount());
+					fullNames ? household.headName() : Masking.name(household.headName()), household.memberCount());
 		}
 
 	}
@@ -113,19 +140,23 @@ class VillageController {
 	record HouseholdResponse(long id, long villageId, @Nullable Long groupId, String number, String headName,
 			List<MemberResponse> members) {
 
-		static HouseholdResponse of(Household household) {
+		static HouseholdResponse of(Household household, boolean fullNames) {
 			return new HouseholdResponse(household.id().value(), household.villageId().value(),
 					(household.groupId() != null) ? household.groupId().value() : null, household.number(),
-					Masking.name(household.headName()), household.members().stream().map(MemberResponse::of).toList());
+					fullNames ? household.headName() : Masking.name(household.headName()),
+					household.members().stream().map((member) -> MemberResponse.of(member, fullNames)).toList());
 		}
 
 	}
 
-	record MemberResponse(long id, String name, String relation, @Nullable Integer birthYear) {
+	record MemberResponse(long id, String name, String relation, @Nullable Integer birthYear, @Nullable String phone,
+			@Nullable String idNumber) {
 
-		static MemberResponse of(Member member) {
-			return new MemberResponse(member.id().value(), Masking.name(member.name()), member.relation(),
-					member.birthYear());
+		static MemberResponse of(Member member, boolean fullNames) {
+			return new MemberResponse(member.id().value(), fullNames ? member.name() : Masking.name(member.name()),
+					member.relation(), member.birthYear(),
+					(member.phone() != null) ? Masking.phone(member.phone()) : null,
+					(member.idNumber() != null) ? Masking.idNumber(member.idNumber()) : null);
 		}
 
 	}
@@ -140,14 +171,15 @@ class VillageController {
 					this.headName.strip(), this.address,
 					this.members.stream()
 						.map((member) -> new NewHousehold.NewMember(member.name().strip(), member.relation().strip(),
-								member.birthYear()))
+								member.birthYear(), member.phone(), member.idNumber()))
 						.toList());
 		}
 
 	}
 
 	record MemberRequest(@NotBlank @Size(max = 50) String name, @NotBlank @Size(max = 20) String relation,
-			@Min(1900) @Max(2100) @Nullable Integer birthYear) {
+			@Min(1900) @Max(2100) @Nullable Integer birthYear, @Pattern(regexp = "1[0-9]{10}") @Nullable String phone,
+			@Pattern(regexp = "[0-9]{17}[0-9Xx]") @Nullable String idNumber) {
 	}
 
 }

@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.privacy.Sealed;
+import org.jifen.api.shared.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,6 +20,8 @@ import org.springframework.stereotype.Repository;
 class VillageRepository {
 
 	private static final String REGION_COLUMNS = "id, parent_id, level, code, name, time_zone";
+
+	private static final String MEMBER_COLUMNS = "id, household_id, name, relation, birth_year, phone_cipher, id_number_cipher";
 
 	private final DatabaseClient database;
 
@@ -32,7 +36,7 @@ class VillageRepository {
 			.bind("level", level.name())
 			.bind("code", code)
 			.bind("name", name);
-		spec = (parent != null) ? spec.bind("parent", parent.value()) : spec.bindNull("parent", Long.class);
+		spec = Sql.bindNullable(spec, "parent", (parent != null) ? parent.value() : null, Long.class);
 		return spec.map(VillageRepository::region).one();
 	}
 
@@ -89,13 +93,59 @@ class VillageRepository {
 			.one();
 	}
 
-	Flux<Member> membersOf(HouseholdId household) {
-		return this.database.sql(
-				"select id, household_id, name, relation, birth_year from member where household_id = :household order by id")
+	Flux<MemberRow> membersOf(HouseholdId household) {
+		return this.database
+			.sql("select " + MEMBER_COLUMNS + " from member where household_id = :household order by id")
 			.bind("household", household.value())
-			.map((row) -> new Member(new MemberId(row.get("id", Long.class)),
-					new HouseholdId(row.get("household_id", Long.class)), row.get("name", String.class),
-					row.get("relation", String.class), row.get("birth_year", Integer.class)))
+			.map(VillageRepository::member)
+			.all();
+	}
+
+	Flux<MemberRow> membersByPhone(RegionId village, byte[] phoneLookup) {
+		return this.database.sql("""
+				select m.id, m.household_id, m.name, m.relation, m.birth_year, m.phone_cipher, m.id_number_cipher
+				from member m join household h on h.id = m.household_id
+				where h.village_id = :village and m.phone_lookup = :lookup order by m.id""")
+			.bind("village", village.value())
+			.bind("lookup", phoneLookup)
+			.map(VillageRepository::member)
+			.all();
+	}
+
+	Mono<MemberHome> memberHome(MemberId member) {
+		return this.database.sql("""
+				select m.id, m.household_id, h.village_id, m.name
+				from member m join household h on h.id = m.household_id where m.id = :member""")
+			.bind("member", member.value())
+			.map((row) -> new MemberHome(new MemberId(row.get("id", Long.class)),
+					new HouseholdId(row.get("household_id", Long.class)),
+					new RegionId(row.get("village_id", Long.class)), row.get("name", String.class)))
+			.one();
+	}
+
+	/** The region and all regions above it, nearest first. */
+	Flux<RegionId> ancestry(RegionId region) {
+		return this.database.sql("""
+				with recursive up(id, parent_id, depth) as (
+				    select id, parent_id, 0 from region where id = :region
+				    union all
+				    select r.id, r.parent_id, up.depth + 1 from region r join up on r.id = up.parent_id)
+				select id from up order by depth""")
+			.bind("region", region.value())
+			.map((row) -> new RegionId(row.get("id", Long.class)))
+			.all();
+	}
+
+	/** The region and all regions below it. */
+	Flux<RegionId> subtree(RegionId region) {
+		return this.database.sql("""
+				with recursive down(id) as (
+				    select id from region where id = :region
+				    union all
+				    select r.id from region r join down on r.parent_id = down.id)
+				select id from down""")
+			.bind("region", region.value())
+			.map((row) -> new RegionId(row.get("id", Long.class)))
 			.all();
 	}
 
@@ -106,27 +156,45 @@ class VillageRepository {
 			.bind("village", village.value())
 			.bind("number", household.number())
 			.bind("head", household.headName());
-		spec = (household.groupId() != null) ? spec.bind("group", household.groupId().value())
-				: spec.bindNull("group", Long.class);
-		spec = (household.address() != null) ? spec.bind("address", household.address())
-				: spec.bindNull("address", String.class);
+		spec = Sql.bindNullable(spec, "group", (household.groupId() != null) ? household.groupId().value() : null,
+				Long.class);
+		spec = Sql.bindNullable(spec, "address", household.address(), String.class);
 		return spec.map((row) -> new HouseholdId(row.get("id", Long.class))).one();
 	}
 
-	/** Inserts all members of a household in one statement. */
-	Mono<Void> insertMembers(HouseholdId household, List<NewHousehold.NewMember> members) {
-		if (members.isEmpty()) {
-			return Mono.empty();
-		}
-		return this.database.sql("""
-				insert into member (household_id, name, relation, birth_year)
-				select :household, name, relation, birth_year
-				from unnest(:names::text[], :relations::text[], :years::int[]) as m(name, relation, birth_year)""")
+	Mono<Void> insertMember(HouseholdId household, NewHousehold.NewMember member, @Nullable Sealed phone,
+			@Nullable Sealed idNumber) {
+		var spec = this.database.sql("""
+				insert into member (household_id, name, relation, birth_year, phone_cipher, phone_lookup,
+				                    id_number_cipher, id_number_lookup)
+				values (:household, :name, :relation, :birthYear, :phoneCipher, :phoneLookup, :idCipher, :idLookup)""")
 			.bind("household", household.value())
-			.bind("names", members.stream().map(NewHousehold.NewMember::name).toArray(String[]::new))
-			.bind("relations", members.stream().map(NewHousehold.NewMember::relation).toArray(String[]::new))
-			.bind("years", members.stream().map(NewHousehold.NewMember::birthYear).toArray(Integer[]::new))
-			.then();
+			.bind("name", member.name())
+			.bind("relation", member.relation());
+		spec = Sql.bindNullable(spec, "birthYear", member.birthYear(), Integer.class);
+		spec = bindSealed(spec, "phoneCipher", "phoneLookup", phone);
+		spec = bindSealed(spec, "idCipher", "idLookup", idNumber);
+		return spec.then();
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindSealed(DatabaseClient.GenericExecuteSpec spec, String cipher,
+			String lookup, @Nullable Sealed sealed) {
+		if (sealed == null) {
+			return spec.bindNull(cipher, byte[].class).bindNull(lookup, byte[].class);
+		}
+		return spec.bind(cipher, sealed.cipher()).bind(lookup, sealed.lookup());
+	}
+
+	/** A member as stored: personal data still sealed. */
+	record MemberRow(MemberId id, HouseholdId householdId, String name, String relation, @Nullable Integer birthYear,
+			byte @Nullable [] phoneCipher, byte @Nullable [] idNumberCipher) {
+	}
+
+	private static MemberRow member(Readable row) {
+		return new MemberRow(new MemberId(row.get("id", Long.class)),
+				new HouseholdId(row.get("household_id", Long.class)), row.get("name", String.class),
+				row.get("relation", String.class), row.get("birth_year", Integer.class),
+				row.get("phone_cipher", byte[].class), row.get("id_number_cipher", byte[].class));
 	}
 
 	private static Region region(Readable row) {

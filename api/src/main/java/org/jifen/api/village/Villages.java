@@ -7,6 +7,9 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.privacy.PersonalData;
+import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.web.CursorPage;
@@ -23,8 +26,39 @@ public class Villages {
 
 	private final VillageRepository repository;
 
-	Villages(VillageRepository repository) {
+	private final PersonalData personalData;
+
+	private final AuditTrail auditTrail;
+
+	Villages(VillageRepository repository, PersonalData personalData, AuditTrail auditTrail) {
 		this.repository = repository;
+		this.personalData = personalData;
+		this.auditTrail = auditTrail;
+	}
+
+	/**
+	 * The region and every region above it, nearest first: what a role on any of them
+	 * covers.
+	 */
+	public Mono<List<RegionId>> ancestry(RegionId region) {
+		return this.repository.ancestry(region).collectList();
+	}
+
+	/** The region and every region below it. */
+	public Mono<List<RegionId>> subtree(RegionId region) {
+		return this.repository.subtree(region).collectList();
+	}
+
+	public Mono<MemberHome> memberHome(MemberId member) {
+		return this.repository.memberHome(member)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "member-not-found",
+					"There is no member " + member.value() + ".", Map.of("memberId", member.value()))));
+	}
+
+	/** The members of a village with this phone number, found by its keyed hash. */
+	public Flux<Member> membersByPhone(RegionId village, String phone) {
+		return village(village)
+			.thenMany(this.repository.membersByPhone(village, this.personalData.lookup(phone)).map(this::opened));
 	}
 
 	public Mono<Region> region(RegionId id) {
@@ -57,7 +91,7 @@ public class Villages {
 		return this.repository.findHousehold(id)
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
 					"There is no household " + id.value() + ".", Map.of("householdId", id.value()))))
-			.zipWith(this.repository.membersOf(id).collectList(),
+			.zipWith(this.repository.membersOf(id).map(this::opened).collectList(),
 					(household, members) -> new Household(household.id(), household.villageId(), household.groupId(),
 							household.number(), household.headName(), household.address(), members));
 	}
@@ -75,10 +109,16 @@ public class Villages {
 					"Region code " + code + " is already in use.", Map.of("code", code)));
 	}
 
-	/** Registers one household with its members; all or nothing. */
+	/**
+	 * Registers one household with its members, an admin change kept in the audit trail.
+	 */
 	@Transactional
-	public Mono<Household> registerHousehold(RegionId village, NewHousehold household) {
-		return insert(village, household).flatMap(this::household);
+	public Mono<Household> registerHousehold(RegionId village, NewHousehold household, Actor actor) {
+		return insert(village, household).flatMap(this::household)
+			.flatMap((registered) -> this.auditTrail
+				.record(actor, village.value(), "household.registered", "household:" + registered.id().value(), null,
+						Map.of("number", registered.number(), "members", registered.members().size()))
+				.thenReturn(registered));
 	}
 
 	/** Registers many households of one village at once; all or nothing. */
@@ -90,7 +130,10 @@ public class Villages {
 	private Mono<HouseholdId> insert(RegionId village, NewHousehold household) {
 		return village(village).then(groupOf(village, household.groupId()))
 			.then(this.repository.insertHousehold(village, household))
-			.flatMap((id) -> this.repository.insertMembers(id, household.members()).thenReturn(id))
+			.flatMap((id) -> Flux.fromIterable(household.members())
+				.concatMap((member) -> this.repository.insertMember(id, member, this.personalData.seal(member.phone()),
+						this.personalData.seal(member.idNumber())))
+				.then(Mono.just(id)))
 			.onErrorMap(DuplicateKeyException.class,
 					(ex) -> new DomainException(Kind.CONFLICT, "household-number-taken",
 							"Household number " + household.number() + " is already used in this village.",
@@ -106,6 +149,11 @@ public class Villages {
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "group-not-in-village",
 					"Group " + group.value() + " is not a group of this village.", Map.of("groupId", group.value()))))
 			.then();
+	}
+
+	private Member opened(VillageRepository.MemberRow row) {
+		return new Member(row.id(), row.householdId(), row.name(), row.relation(), row.birthYear(),
+				this.personalData.open(row.phoneCipher()), this.personalData.open(row.idNumberCipher()));
 	}
 
 	private static DomainException regionNotFound(RegionId id) {

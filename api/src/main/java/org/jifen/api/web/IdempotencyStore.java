@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.shared.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
@@ -113,10 +114,8 @@ class IdempotencyStore {
 			.bind("key", key)
 			.bind("status", response.status())
 			.bind("body", response.body());
-		spec = (response.contentType() != null) ? spec.bind("contentType", response.contentType())
-				: spec.bindNull("contentType", String.class);
-		spec = (response.location() != null) ? spec.bind("location", response.location())
-				: spec.bindNull("location", String.class);
+		spec = Sql.bindNullable(spec, "contentType", response.contentType(), String.class);
+		spec = Sql.bindNullable(spec, "location", response.location(), String.class);
 		return spec.then();
 	}
 

@@ -2,6 +2,7 @@ package org.jifen.api.web;
 
 import java.util.List;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.ArraySchema;
@@ -12,6 +13,8 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
@@ -38,7 +41,13 @@ class OpenApiConfiguration {
 				.version("v1")
 				.description("Village governance points (乡村治理积分制): households, points, boards, tasks, "
 						+ "donations and merchants. Errors are RFC 9457 problems (application/problem+json)."))
-			.servers(List.of(new Server().url("/")));
+			.servers(List.of(new Server().url("/")))
+			.components(new Components().addSecuritySchemes("bearer",
+					new SecurityScheme().type(SecurityScheme.Type.HTTP)
+						.scheme("bearer")
+						.bearerFormat("JWT")
+						.description("An access token from /api/v1/auth/login or /api/v1/auth/wechat")))
+			.addSecurityItem(new SecurityRequirement().addList("bearer"));
 	}
 
 	/**

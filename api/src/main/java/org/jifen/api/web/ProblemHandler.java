@@ -99,7 +99,15 @@ class ProblemHandler implements WebExceptionHandler {
 
 	private Problem translate(Throwable error, Locale locale) {
 		if (error instanceof DomainException domain) {
-			return new Problem(statusOf(domain.kind()), domain.type(), domain.getMessage(), domain.arguments());
+			HttpHeaders headers = new HttpHeaders();
+			if (domain.kind() == DomainException.Kind.UNAUTHENTICATED) {
+				headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+			}
+			if (domain.arguments().get("retryAfterSeconds") instanceof Number seconds) {
+				headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
+			}
+			return new Problem(statusOf(domain.kind()), domain.type(), domain.getMessage(), domain.arguments(),
+					headers);
 		}
 		if (hasCause(error, DataBufferLimitException.class)) {
 			return Problem.of(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "The request body is too large.");
@@ -177,6 +185,10 @@ class ProblemHandler implements WebExceptionHandler {
 			case CONFLICT -> HttpStatus.CONFLICT;
 			case REFUSED -> HttpStatus.UNPROCESSABLE_CONTENT;
 			case MALFORMED -> HttpStatus.BAD_REQUEST;
+			case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+			case FORBIDDEN -> HttpStatus.FORBIDDEN;
+			case THROTTLED -> HttpStatus.TOO_MANY_REQUESTS;
+			case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
 		};
 	}
 

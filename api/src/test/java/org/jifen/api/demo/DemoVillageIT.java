@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -34,8 +35,12 @@ class DemoVillageIT extends IntegrationTest {
 				.jsonPath("$.components.demo.status")
 				.isEqualTo("UP"));
 
+		String token = SignedIn.login(this.http, "county-admin", DemoVillageLoader.DEMO_PASSWORD)
+			.get("accessToken")
+			.asString();
 		JsonNode county = this.http.get()
 			.uri("/api/v1/regions")
+			.header("Authorization", "Bearer " + token)
 			.exchange()
 			.expectBody(JsonNode.class)
 			.returnResult()

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.jifen.api.JifenApplication;
+import org.jifen.api.support.SignedIn;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -40,7 +41,9 @@ class EmbeddedDefaultIT {
 					.jsonPath("$.status")
 					.isEqualTo("UP"));
 
-			http.get()
+			String token = SignedIn.wechat(http, "dev-villager", null).get("accessToken").asString();
+			WebTestClient signedIn = http.mutate().defaultHeader("Authorization", "Bearer " + token).build();
+			signedIn.get()
 				.uri("/api/v1/regions")
 				.exchange()
 				.expectStatus()
@@ -48,7 +51,7 @@ class EmbeddedDefaultIT {
 				.expectBody()
 				.jsonPath("$[0].name")
 				.isEqualTo("淄川区");
-			http.get()
+			signedIn.get()
 				.uri("/api/v1/regions?parentId=2")
 				.exchange()
 				.expectBody()

@@ -17,7 +17,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * empty Redis.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false" })
+		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false",
+				"jifen.identity.jwt.key-file=target/test-keys/jwt-signing-key.pem",
+				"jifen.privacy.key-file=target/test-keys/personal-data.keys" })
 @AutoConfigureWebTestClient
 public abstract class IntegrationTest {
 

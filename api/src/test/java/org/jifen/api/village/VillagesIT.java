@@ -12,8 +12,13 @@ import reactor.test.StepVerifier;
 
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.support.Fixtures;
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Role;
 import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
+import org.jifen.api.web.PageRequest;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -29,7 +34,14 @@ class VillagesIT extends IntegrationTest {
 	@Autowired
 	private Villages villages;
 
+	@Autowired
+	private Accounts accounts;
+
 	private Region village;
+
+	private String adminToken;
+
+	private String villagerToken;
 
 	@BeforeEach
 	void aVillageOf23Households() {
@@ -38,6 +50,16 @@ class VillagesIT extends IntegrationTest {
 		this.villages.registerHouseholds(this.village.id(),
 				IntStream.rangeClosed(1, 23).mapToObj((i) -> Fixtures.household("%03d".formatted(i), "王建国")).toList())
 			.block();
+		this.adminToken = SignedIn.staff(this.http, this.accounts, "v1-admin", Role.VILLAGE_ADMIN,
+				this.village.id().value());
+		HouseholdId first = this.villages.households(this.village.id(), PageRequest.of(null, 1))
+			.block()
+			.items()
+			.get(0)
+			.id();
+		MemberId member = this.villages.household(first).block().members().get(0).id();
+		this.villagerToken = SignedIn.villager(this.http, this.accounts, "v1-villager", member);
+		this.http = this.http.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + this.adminToken).build();
 	}
 
 	@Test
@@ -58,9 +80,10 @@ class VillagesIT extends IntegrationTest {
 	}
 
 	@Test
-	void aListShowsMaskedNamesAndMemberCounts() {
+	void aVillagerSeesMaskedNamesAndMemberCounts() {
 		this.http.get()
 			.uri("/api/v1/villages/{id}/households?limit=1", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
 			.exchange()
 			.expectStatus()
 			.isOk()
@@ -113,6 +136,9 @@ class VillagesIT extends IntegrationTest {
 	void aTownIsNotAVillage() {
 		this.http.get()
 			.uri("/api/v1/villages/{id}/households", this.village.parentId().value())
+			.header(HttpHeaders.AUTHORIZATION,
+					"Bearer " + SignedIn.staff(this.http, this.accounts, "v1-town-admin", Role.TOWN_ADMIN,
+							this.village.parentId().value()))
 			.exchange()
 			.expectStatus()
 			.isNotFound()
@@ -153,7 +179,8 @@ class VillagesIT extends IntegrationTest {
 			.bodyValue("""
 					{"number": "100", "headName": "赵德福", "address": "一组100号",
 					 "members": [{"name": "赵德福", "relation": "户主", "birthYear": 1958},
-					             {"name": "孙桂兰", "relation": "配偶", "birthYear": 1960}]}""")
+					             {"name": "孙桂兰", "relation": "配偶", "birthYear": 1960,
+					              "phone": "13912345678", "idNumber": "370302196001010024"}]}""")
 			.exchange()
 			.expectStatus()
 			.isCreated()
@@ -175,7 +202,37 @@ class VillagesIT extends IntegrationTest {
 			.jsonPath("$.members[1].relation")
 			.isEqualTo("配偶")
 			.jsonPath("$.members[1].name")
-			.isEqualTo("孙*兰");
+			.isEqualTo("孙桂兰")
+			.jsonPath("$.members[1].phone")
+			.isEqualTo("139****5678")
+			.jsonPath("$.members[1].idNumber")
+			.isEqualTo("370302********0024");
+
+		this.http.get()
+			.uri(location)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.members[1].name")
+			.isEqualTo("孙*兰")
+			.jsonPath("$.members[1].phone")
+			.isEqualTo("139****5678");
+
+		this.http.get()
+			.uri("/api/v1/villages/{id}/members?phone=13912345678", this.village.id().value())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.length()")
+			.isEqualTo(1)
+			.jsonPath("$[0].name")
+			.isEqualTo("孙桂兰");
+		assertThat(services().count("select count(*) from member where phone_cipher is not null "
+				+ "and position(convert_to('13912345678', 'UTF8') in phone_cipher) = 0"))
+			.isOne();
 	}
 
 	@Test

@@ -15,7 +15,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.jifen.api.support.Fixtures;
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Role;
 import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.Villages;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,12 +44,19 @@ class IdempotencyIT extends IntegrationTest {
 	@Autowired
 	private IdempotencyFilter filter;
 
+	@Autowired
+	private Accounts accounts;
+
 	private Region village;
 
+	private String token;
+
 	@BeforeEach
-	void aVillage() {
+	void aVillageAndItsAdmin() {
 		services().wipe();
 		this.village = Fixtures.village(this.villages, "idem");
+		this.token = SignedIn.staff(this.http, this.accounts, "idem-admin", Role.VILLAGE_ADMIN,
+				this.village.id().value());
 	}
 
 	@Test
@@ -86,7 +96,8 @@ class IdempotencyIT extends IntegrationTest {
 		byte[] hash = sha256(HOUSEHOLD.formatted("001"));
 		try (var connection = services().jdbc(); var insert = connection.prepareStatement("""
 				insert into idempotency_key (principal, idem_key, method, path, request_hash, state)
-				values ('anonymous', 'key-3', 'POST', ?, ?, 'IN_PROGRESS')""")) {
+				values ((select id::text from app_user where username = 'idem-admin'), 'key-3', 'POST', ?, ?,
+				        'IN_PROGRESS')""")) {
 			insert.setString(1, "/api/v1/villages/" + this.village.id().value() + "/households");
 			insert.setBytes(2, hash);
 			insert.executeUpdate();
@@ -166,6 +177,7 @@ class IdempotencyIT extends IntegrationTest {
 		return this.http.post()
 			.uri("/api/v1/villages/{id}/households", this.village.id().value())
 			.header("Idempotency-Key", key)
+			.header("Authorization", "Bearer " + this.token)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body)
 			.exchange();

@@ -46,7 +46,7 @@ class OperationsIT extends IntegrationTest {
 
 	@Test
 	void prometheusMetricsAreExposed() {
-		this.http.get().uri("/api/v1/regions").exchange().expectStatus().isOk();
+		this.http.get().uri("/actuator/health").exchange().expectStatus().isOk();
 		this.http.get()
 			.uri("/actuator/prometheus")
 			.exchange()

@@ -1,9 +1,17 @@
 package org.jifen.api.web;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Role;
+import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.Villages;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -23,6 +31,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ProblemDetailsIT extends IntegrationTest {
+
+	@Autowired
+	private Villages villages;
+
+	@Autowired
+	private Accounts accounts;
+
+	private String households;
+
+	private String token;
+
+	@BeforeEach
+	void anAdminOfAVillage() {
+		services().wipe();
+		Region village = Fixtures.village(this.villages, "problems");
+		this.households = "/api/v1/villages/" + village.id().value() + "/households";
+		this.token = SignedIn.staff(this.http, this.accounts, "problem-admin", Role.VILLAGE_ADMIN,
+				village.id().value());
+		this.http = this.http.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + this.token).build();
+	}
 
 	private static final String VALID_HOUSEHOLD = """
 			{"number": "001", "headName": "张小明", "members": [{"name": "张小明", "relation": "户主"}]}""";
@@ -87,7 +115,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void malformedJsonIsA400Problem() {
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"number\": \"001\", \"headName\": ")
 			.exchange()
@@ -105,7 +133,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void wrongFieldTypeIsA400Problem() {
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"number\": \"001\", \"headName\": \"张三\", \"members\": \"many\"}")
 			.exchange()
@@ -119,7 +147,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void wrongContentTypeIsA415Problem() {
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.contentType(MediaType.TEXT_PLAIN)
 			.bodyValue(VALID_HOUSEHOLD)
 			.exchange()
@@ -137,7 +165,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void invalidFieldsAreA400ProblemNamingEachField() {
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(
 					"{\"number\": \"\", \"headName\": \"张三\", \"members\": [{\"name\": \" \", \"relation\": \"户主\", \"birthYear\": 1800}]}")
@@ -160,7 +188,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void problemsSpeakEnglishWhenAsked() {
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.header(HttpHeaders.ACCEPT_LANGUAGE, "en-US,en;q=0.8")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"number\": \"001\", \"headName\": \"\", \"members\": []}")
@@ -217,7 +245,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	void tooLargeABodyIsA413Problem() {
 		String huge = "{\"number\": \"001\", \"headName\": \"" + "张".repeat(200_000) + "\", \"members\": []}";
 		this.http.post()
-			.uri("/api/v1/villages/1/households")
+			.uri(this.households)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(huge)
 			.exchange()

@@ -1,0 +1,4 @@
+/**
+ * The audit trail over HTTP.
+ */
+package org.jifen.api.audit.web;

@@ -1,0 +1,202 @@
+package org.jifen.api.identity;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.Sql;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL for users, grants, WeChat bindings, invite codes and refresh tokens.
+ */
+@Repository
+class IdentityRepository {
+
+	record StaffRow(long id, String passwordHash, int failedLogins, @Nullable Instant lockedUntil) {
+	}
+
+	record UserRow(long id, String displayName, @Nullable Long memberId) {
+	}
+
+	record RefreshRow(UUID family, long userId, boolean used, boolean revoked) {
+	}
+
+	private final DatabaseClient database;
+
+	IdentityRepository(DatabaseClient database) {
+		this.database = database;
+	}
+
+	Mono<StaffRow> findStaff(String username) {
+		return this.database
+			.sql("select id, password_hash, failed_logins, locked_until from app_user where username = :username")
+			.bind("username", username)
+			.map((row) -> new StaffRow(row.get("id", Long.class), row.get("password_hash", String.class),
+					row.get("failed_logins", Integer.class), instant(row.get("locked_until", OffsetDateTime.class))))
+			.one();
+	}
+
+	/**
+	 * Counts a failed password; locks the account once the count reaches
+	 * {@code maxFailures}.
+	 */
+	Mono<StaffRow> recordFailure(long userId, int maxFailures, Instant lockUntil) {
+		return this.database.sql("""
+				update app_user
+				set failed_logins = failed_logins + 1,
+				    locked_until = case when failed_logins + 1 >= :max then :lockUntil else locked_until end
+				where id = :id
+				returning id, password_hash, failed_logins, locked_until""")
+			.bind("id", userId)
+			.bind("max", maxFailures)
+			.bind("lockUntil", lockUntil.atOffset(ZoneOffset.UTC))
+			.map((row) -> new StaffRow(row.get("id", Long.class), row.get("password_hash", String.class),
+					row.get("failed_logins", Integer.class), instant(row.get("locked_until", OffsetDateTime.class))))
+			.one();
+	}
+
+	Mono<Void> resetFailures(long userId) {
+		return this.database.sql("update app_user set failed_logins = 0, locked_until = null where id = :id")
+			.bind("id", userId)
+			.then();
+	}
+
+	Mono<UserRow> user(long userId) {
+		return this.database.sql("select id, display_name, member_id from app_user where id = :id")
+			.bind("id", userId)
+			.map((row) -> new UserRow(row.get("id", Long.class), row.get("display_name", String.class),
+					row.get("member_id", Long.class)))
+			.one();
+	}
+
+	Flux<Grant> grantsOf(long userId) {
+		return this.database
+			.sql("select role, region_id, merchant_id from role_grant where user_id = :user order by id")
+			.bind("user", userId)
+			.map((row) -> new Grant(Role.valueOf(row.get("role", String.class)), row.get("region_id", Long.class),
+					row.get("merchant_id", Long.class)))
+			.all();
+	}
+
+	Mono<Long> userByOpenid(String openid) {
+		return this.database.sql("select user_id from wechat_binding where openid = :openid")
+			.bind("openid", openid)
+			.map((row) -> row.get("user_id", Long.class))
+			.one();
+	}
+
+	Mono<Long> userByMember(long memberId) {
+		return this.database.sql("select id from app_user where member_id = :member")
+			.bind("member", memberId)
+			.map((row) -> row.get("id", Long.class))
+			.one();
+	}
+
+	Mono<Long> insertUser(String displayName, @Nullable Long memberId, @Nullable String username,
+			@Nullable String passwordHash) {
+		var spec = this.database.sql("""
+				insert into app_user (display_name, member_id, username, password_hash)
+				values (:name, :member, :username, :hash) returning id""").bind("name", displayName);
+		spec = Sql.bindNullable(spec, "member", memberId, Long.class);
+		spec = Sql.bindNullable(spec, "username", username, String.class);
+		spec = Sql.bindNullable(spec, "hash", passwordHash, String.class);
+		return spec.map((row) -> row.get("id", Long.class)).one();
+	}
+
+	Mono<Void> insertGrant(long userId, Grant grant) {
+		var spec = this.database.sql("""
+				insert into role_grant (user_id, role, region_id, merchant_id) values (:user, :role, :region, :merchant)
+				on conflict do nothing""").bind("user", userId).bind("role", grant.role().name());
+		spec = Sql.bindNullable(spec, "region", grant.regionId(), Long.class);
+		spec = Sql.bindNullable(spec, "merchant", grant.merchantId(), Long.class);
+		return spec.then();
+	}
+
+	Mono<Void> insertBinding(String openid, long userId) {
+		return this.database.sql("insert into wechat_binding (openid, user_id) values (:openid, :user)")
+			.bind("openid", openid)
+			.bind("user", userId)
+			.then();
+	}
+
+	Mono<Void> insertInvite(byte[] codeHash, long memberId, long issuedBy, Instant expiresAt) {
+		return this.database.sql("""
+				insert into invite_code (code_hash, member_id, issued_by, expires_at)
+				values (:hash, :member, :issuedBy, :expiresAt)""")
+			.bind("hash", codeHash)
+			.bind("member", memberId)
+			.bind("issuedBy", issuedBy)
+			.bind("expiresAt", expiresAt.atOffset(ZoneOffset.UTC))
+			.then();
+	}
+
+	/**
+	 * Uses an invite code if it is known, unused and unexpired; the member it was issued
+	 * for.
+	 */
+	Mono<Long> claimInvite(byte[] codeHash, Instant now) {
+		return this.database.sql("""
+				update invite_code set used_at = :now
+				where code_hash = :hash and used_at is null and expires_at > :now
+				returning member_id""")
+			.bind("hash", codeHash)
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.map((row) -> row.get("member_id", Long.class))
+			.one();
+	}
+
+	Mono<Void> insertRefresh(byte[] tokenHash, UUID family, long userId, Instant expiresAt) {
+		return this.database.sql("""
+				insert into refresh_token (token_hash, family_id, user_id, expires_at)
+				values (:hash, :family, :user, :expiresAt)""")
+			.bind("hash", tokenHash)
+			.bind("family", family)
+			.bind("user", userId)
+			.bind("expiresAt", expiresAt.atOffset(ZoneOffset.UTC))
+			.then();
+	}
+
+	/** Marks a live refresh token used, once: concurrent uses find at most one winner. */
+	Mono<RefreshRow> useRefresh(byte[] tokenHash, Instant now) {
+		return this.database.sql("""
+				update refresh_token set used_at = :now
+				where token_hash = :hash and used_at is null and revoked_at is null and expires_at > :now
+				returning family_id, user_id""")
+			.bind("hash", tokenHash)
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.map((row) -> new RefreshRow(row.get("family_id", UUID.class), row.get("user_id", Long.class), false,
+					false))
+			.one();
+	}
+
+	Mono<RefreshRow> findRefresh(byte[] tokenHash) {
+		return this.database.sql("""
+				select family_id, user_id, used_at is not null as used, revoked_at is not null as revoked
+				from refresh_token where token_hash = :hash""")
+			.bind("hash", tokenHash)
+			.map((row) -> new RefreshRow(row.get("family_id", UUID.class), row.get("user_id", Long.class),
+					Boolean.TRUE.equals(row.get("used", Boolean.class)),
+					Boolean.TRUE.equals(row.get("revoked", Boolean.class))))
+			.one();
+	}
+
+	Mono<Void> revokeFamily(UUID family, Instant now) {
+		return this.database
+			.sql("update refresh_token set revoked_at = :now where family_id = :family and revoked_at is null")
+			.bind("family", family)
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.then();
+	}
+
+	private static @Nullable Instant instant(@Nullable OffsetDateTime time) {
+		return (time != null) ? time.toInstant() : null;
+	}
+
+}
