@@ -1,0 +1,180 @@
+package org.jifen.api.ledger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.RegionId;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The points ledger. A posting is one database transaction: the village's chain head is
+ * locked, each leg moves its account under a condition (no overdraft where the kind
+ * forbids it), the transaction and its entries are appended to the hash chain, and a
+ * {@code points.posted} event goes to the outbox. Either all of it commits or none of it
+ * does.
+ */
+@Service
+public class Ledger {
+
+	private final LedgerRepository repository;
+
+	private final PointKinds kinds;
+
+	private final JsonMapper json;
+
+	private final Clock clock;
+
+	Ledger(LedgerRepository repository, PointKinds kinds, JsonMapper json, Clock clock) {
+		this.repository = repository;
+		this.kinds = kinds;
+		this.json = json;
+		this.clock = clock;
+	}
+
+	@Transactional
+	public Mono<Posted> post(Posting posting) {
+		RegionId village = posting.village();
+		return this.repository.kind(posting.kindId())
+			.zipWith(this.kinds.countyOf(village))
+			.filter((kindAndCounty) -> kindAndCounty.getT1().countyId() == kindAndCounty.getT2())
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
+					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
+			.then(this.repository.lockChain(village))
+			.flatMap((head) -> ((posting.requestId() != null)
+					? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
+				.switchIfEmpty(Mono.defer(() -> append(posting, head))));
+	}
+
+	private Mono<Posted> append(Posting posting, LedgerRepository.ChainHead head) {
+		RegionId village = posting.village();
+		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		return Flux.fromIterable(posting.legs())
+			.concatMap((leg) -> this.repository.account(village, posting.kindId(), leg.account())
+				.flatMap((accountId) -> this.repository.apply(accountId, leg.amount(), leg.scoreDelta())
+					.switchIfEmpty(Mono.defer(() -> this.repository.available(accountId)
+						.flatMap((available) -> Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
+								"Not enough points: " + available + " available, " + -leg.amount() + " needed.",
+								Map.of("available", available, "required", -leg.amount()))))))
+					.thenReturn(new JournalHash.Line(accountId, leg.amount(), leg.scoreDelta()))))
+			.collectList()
+			.flatMap((lines) -> {
+				long seq = head.lastSeq() + 1;
+				byte[] hash = JournalHash.of(head.lastHash(), seq, posting.type(), posting.memo(), posting.requestId(),
+						now, lines);
+				return this.repository
+					.insertTransaction(village, seq, posting.type(), posting.memo(), posting.requestId(), now,
+							head.lastHash(), hash)
+					.flatMap((transactionId) -> Flux.fromIterable(lines)
+						.concatMap((line) -> this.repository.insertEntry(transactionId, line))
+						.then(this.repository.advanceChain(village, seq, hash))
+						.then(this.repository.insertOutbox("points.posted", village,
+								event(posting, transactionId, seq, lines)))
+						.thenReturn(new Posted(transactionId, seq, JournalHash.hex(hash))));
+			});
+	}
+
+	private String event(Posting posting, long transactionId, long seq, List<JournalHash.Line> lines) {
+		Map<String, Object> event = new LinkedHashMap<>();
+		event.put("transactionId", transactionId);
+		event.put("villageId", posting.village().value());
+		event.put("seq", seq);
+		event.put("kindId", posting.kindId());
+		event.put("type", posting.type());
+		event.put("legs",
+				lines.stream()
+					.map((line) -> Map.of("accountId", line.accountId(), "amount", line.amount(), "scoreDelta",
+							line.scoreDelta()))
+					.toList());
+		return this.json.writeValueAsString(event);
+	}
+
+	public Flux<Balance> balances(HouseholdId household) {
+		return this.repository.balances(household.value());
+	}
+
+	/**
+	 * Checks a village's journal: contiguous sequence numbers, every transaction summing
+	 * to zero, every hash matching its content and its predecessor, and every stored
+	 * balance equal to the sum of its entries. Reports the first break.
+	 */
+	public Mono<Verification> verify(RegionId village) {
+		return this.repository.journal(village)
+			.reduce(new ChainWalk(), ChainWalk::next)
+			.zipWith(this.repository.accountCount(village))
+			.flatMap((walkAndAccounts) -> {
+				ChainWalk walk = walkAndAccounts.getT1();
+				long accounts = walkAndAccounts.getT2();
+				if (walk.broken != null) {
+					return Mono.just(new Verification(false, walk.count, accounts, walk.broken));
+				}
+				return this.repository.firstMismatchedAccount(village)
+					.map((mismatch) -> new Verification(false, walk.count, accounts,
+							new Verification.Broken(null, null, mismatch.accountId(),
+									"stored score " + mismatch.score() + " / available " + mismatch.available()
+											+ " but entries sum to " + mismatch.entryScore() + " / "
+											+ mismatch.entryAvailable())))
+					.switchIfEmpty(Mono.just(new Verification(true, walk.count, accounts, null)));
+			});
+	}
+
+	/**
+	 * Walks the chain in order, remembering the first transaction that does not add up.
+	 */
+	private static final class ChainWalk {
+
+		private long count;
+
+		private long expectedSeq = 1;
+
+		private byte[] expectedPrevious = JournalHash.GENESIS;
+
+		private Verification.Broken broken;
+
+		ChainWalk next(LedgerRepository.StoredTransaction transaction) {
+			this.count++;
+			if (this.broken == null) {
+				String reason = check(transaction);
+				if (reason != null) {
+					this.broken = new Verification.Broken(transaction.seq(), transaction.id(), null, reason);
+				}
+			}
+			this.expectedSeq = transaction.seq() + 1;
+			this.expectedPrevious = transaction.hash();
+			return this;
+		}
+
+		private String check(LedgerRepository.StoredTransaction transaction) {
+			if (transaction.seq() != this.expectedSeq) {
+				return "sequence jumps from " + (this.expectedSeq - 1) + " to " + transaction.seq();
+			}
+			if (!Arrays.equals(transaction.prevHash(), this.expectedPrevious)) {
+				return "does not link to the previous transaction's hash";
+			}
+			if (transaction.lines().isEmpty()
+					|| transaction.lines().stream().mapToLong(JournalHash.Line::amount).sum() != 0) {
+				return "entries do not sum to zero";
+			}
+			byte[] expected = JournalHash.of(transaction.prevHash(), transaction.seq(), transaction.type(),
+					transaction.memo(), transaction.requestId(), transaction.occurredAt(), transaction.lines());
+			if (!Arrays.equals(expected, transaction.hash())) {
+				return "content does not match its hash (changed after it was written)";
+			}
+			return null;
+		}
+
+	}
+
+}

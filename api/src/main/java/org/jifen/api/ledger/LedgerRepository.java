@@ -1,0 +1,281 @@
+package org.jifen.api.ledger;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.r2dbc.postgresql.codec.Json;
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.Sql;
+import org.jifen.api.village.RegionId;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL of point kinds, accounts and the journal.
+ */
+@Repository
+class LedgerRepository {
+
+	private static final String KIND_COLUMNS = "id, county_id, code, name, owner, reset, spendable, transferable, may_go_negative, is_default";
+
+	record ChainHead(long lastSeq, byte[] lastHash) {
+	}
+
+	/** A stored transaction with its entries, as the verification reads it. */
+	record StoredTransaction(long id, long seq, String type, String memo, @Nullable String requestId,
+			Instant occurredAt, byte[] prevHash, byte[] hash, List<JournalHash.Line> lines) {
+	}
+
+	record AccountMismatch(long accountId, long score, long available, long entryScore, long entryAvailable) {
+	}
+
+	private final DatabaseClient database;
+
+	LedgerRepository(DatabaseClient database) {
+		this.database = database;
+	}
+
+	Mono<Void> insertKind(long countyId, String code, String name, PointKind.Owner owner, PointKind.Reset reset,
+			boolean spendable, boolean transferable, boolean mayGoNegative, boolean isDefault) {
+		return this.database
+			.sql("""
+					insert into point_kind (county_id, code, name, owner, reset, spendable, transferable, may_go_negative, is_default)
+					values (:county, :code, :name, :owner, :reset, :spendable, :transferable, :negative, :isDefault)
+					on conflict do nothing""")
+			.bind("county", countyId)
+			.bind("code", code)
+			.bind("name", name)
+			.bind("owner", owner.name())
+			.bind("reset", reset.name())
+			.bind("spendable", spendable)
+			.bind("transferable", transferable)
+			.bind("negative", mayGoNegative)
+			.bind("isDefault", isDefault)
+			.then();
+	}
+
+	Flux<PointKind> kinds(long countyId) {
+		return this.database.sql("select " + KIND_COLUMNS + " from point_kind where county_id = :county order by id")
+			.bind("county", countyId)
+			.map(LedgerRepository::pointKind)
+			.all();
+	}
+
+	Mono<PointKind> kind(long kindId) {
+		return this.database.sql("select " + KIND_COLUMNS + " from point_kind where id = :id")
+			.bind("id", kindId)
+			.map(LedgerRepository::pointKind)
+			.one();
+	}
+
+	/** The account of an owner in a village and kind, opened on first use. */
+	Mono<Long> account(RegionId village, long kindId, AccountRef owner) {
+		String ownerType = switch (owner) {
+			case AccountRef.Household household -> "HOUSEHOLD";
+			case AccountRef.Member member -> "MEMBER";
+			case AccountRef.System system -> "SYSTEM";
+		};
+		Long householdId = (owner instanceof AccountRef.Household household) ? household.id().value() : null;
+		Long memberId = (owner instanceof AccountRef.Member member) ? member.id().value() : null;
+		String systemRole = (owner instanceof AccountRef.System system) ? system.role().name() : null;
+		var insert = this.database.sql("""
+				insert into account (village_id, kind_id, owner_type, household_id, member_id, system_role)
+				values (:village, :kind, :ownerType, :household, :member, :role)
+				on conflict do nothing""")
+			.bind("village", village.value())
+			.bind("kind", kindId)
+			.bind("ownerType", ownerType);
+		insert = Sql.bindNullable(insert, "household", householdId, Long.class);
+		insert = Sql.bindNullable(insert, "member", memberId, Long.class);
+		insert = Sql.bindNullable(insert, "role", systemRole, String.class);
+		var select = this.database.sql("""
+				select id from account
+				where village_id = :village and kind_id = :kind and owner_type = :ownerType
+				  and household_id is not distinct from :household and member_id is not distinct from :member
+				  and system_role is not distinct from :role""")
+			.bind("village", village.value())
+			.bind("kind", kindId)
+			.bind("ownerType", ownerType);
+		select = Sql.bindNullable(select, "household", householdId, Long.class);
+		select = Sql.bindNullable(select, "member", memberId, Long.class);
+		select = Sql.bindNullable(select, "role", systemRole, String.class);
+		return insert.then().then(select.map((row) -> row.get("id", Long.class)).one());
+	}
+
+	/**
+	 * Moves an account's figures unless that would take a non-system account of a kind
+	 * that may not go negative below zero. Empty when refused.
+	 */
+	Mono<Long> apply(long accountId, long amount, long scoreDelta) {
+		return this.database.sql("""
+				update account a set available = a.available + :amount, score = a.score + :scoreDelta
+				from point_kind k
+				where a.id = :id and k.id = a.kind_id
+				  and (a.owner_type = 'SYSTEM' or k.may_go_negative or :amount >= 0 or a.available + :amount >= 0)
+				returning a.available""")
+			.bind("id", accountId)
+			.bind("amount", amount)
+			.bind("scoreDelta", scoreDelta)
+			.map((row) -> row.get("available", Long.class))
+			.one();
+	}
+
+	Mono<Long> available(long accountId) {
+		return this.database.sql("select available from account where id = :id")
+			.bind("id", accountId)
+			.map((row) -> row.get("available", Long.class))
+			.one();
+	}
+
+	/**
+	 * Locks the village's chain head for this transaction, creating it on the first
+	 * posting.
+	 */
+	Mono<ChainHead> lockChain(RegionId village) {
+		return this.database.sql("""
+				insert into journal_chain (village_id, last_seq, last_hash) values (:village, 0, :genesis)
+				on conflict do nothing""")
+			.bind("village", village.value())
+			.bind("genesis", JournalHash.GENESIS)
+			.then()
+			.then(this.database
+				.sql("select last_seq, last_hash from journal_chain where village_id = :village for update")
+				.bind("village", village.value())
+				.map((row) -> new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)))
+				.one());
+	}
+
+	Mono<Void> advanceChain(RegionId village, long seq, byte[] hash) {
+		return this.database
+			.sql("update journal_chain set last_seq = :seq, last_hash = :hash where village_id = :village")
+			.bind("village", village.value())
+			.bind("seq", seq)
+			.bind("hash", hash)
+			.then();
+	}
+
+	Mono<Posted> findByRequest(RegionId village, String requestId) {
+		return this.database
+			.sql("select id, seq, hash from journal_transaction where village_id = :village and request_id = :request")
+			.bind("village", village.value())
+			.bind("request", requestId)
+			.map((row) -> new Posted(row.get("id", Long.class), row.get("seq", Long.class),
+					JournalHash.hex(row.get("hash", byte[].class))))
+			.one();
+	}
+
+	Mono<Long> insertTransaction(RegionId village, long seq, String type, String memo, @Nullable String requestId,
+			Instant occurredAt, byte[] prevHash, byte[] hash) {
+		var spec = this.database.sql("""
+				insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash)
+				values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash) returning id""")
+			.bind("village", village.value())
+			.bind("seq", seq)
+			.bind("type", type)
+			.bind("memo", memo)
+			.bind("occurredAt", occurredAt.atOffset(ZoneOffset.UTC))
+			.bind("prevHash", prevHash)
+			.bind("hash", hash);
+		spec = Sql.bindNullable(spec, "request", requestId, String.class);
+		return spec.map((row) -> row.get("id", Long.class)).one();
+	}
+
+	Mono<Void> insertEntry(long transactionId, JournalHash.Line line) {
+		return this.database.sql("""
+				insert into journal_entry (transaction_id, account_id, amount, score_delta)
+				values (:transaction, :account, :amount, :scoreDelta)""")
+			.bind("transaction", transactionId)
+			.bind("account", line.accountId())
+			.bind("amount", line.amount())
+			.bind("scoreDelta", line.scoreDelta())
+			.then();
+	}
+
+	Mono<Void> insertOutbox(String type, RegionId village, String payload) {
+		return this.database
+			.sql("insert into outbox_event (type, village_id, payload) values (:type, :village, :payload)")
+			.bind("type", type)
+			.bind("village", village.value())
+			.bind("payload", Json.of(payload))
+			.then();
+	}
+
+	Flux<Balance> balances(long householdId) {
+		return this.database.sql("""
+				select k.code, k.name, a.score, a.available
+				from account a join point_kind k on k.id = a.kind_id
+				where a.household_id = :household order by k.id""")
+			.bind("household", householdId)
+			.map((row) -> new Balance(row.get("code", String.class), row.get("name", String.class),
+					row.get("score", Long.class), row.get("available", Long.class)))
+			.all();
+	}
+
+	/** The village's journal in chain order, each transaction with its entries. */
+	Flux<StoredTransaction> journal(RegionId village) {
+		return this.database.sql("""
+				select t.id, t.seq, t.type, t.memo, t.request_id, t.occurred_at, t.prev_hash, t.hash,
+				       array_agg(e.account_id order by e.id) as accounts,
+				       array_agg(e.amount order by e.id) as amounts,
+				       array_agg(e.score_delta order by e.id) as deltas
+				from journal_transaction t left join journal_entry e on e.transaction_id = t.id
+				where t.village_id = :village
+				group by t.id
+				order by t.seq""").bind("village", village.value()).map((row) -> {
+			Long[] accounts = row.get("accounts", Long[].class);
+			Long[] amounts = row.get("amounts", Long[].class);
+			Long[] deltas = row.get("deltas", Long[].class);
+			List<JournalHash.Line> lines = new ArrayList<>();
+			for (int i = 0; accounts != null && i < accounts.length; i++) {
+				if (accounts[i] != null) {
+					lines.add(new JournalHash.Line(accounts[i], amounts[i], deltas[i]));
+				}
+			}
+			return new StoredTransaction(row.get("id", Long.class), row.get("seq", Long.class),
+					row.get("type", String.class), row.get("memo", String.class), row.get("request_id", String.class),
+					row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("prev_hash", byte[].class),
+					row.get("hash", byte[].class), lines);
+		}).all();
+	}
+
+	Mono<Long> accountCount(RegionId village) {
+		return this.database.sql("select count(*) as n from account where village_id = :village")
+			.bind("village", village.value())
+			.map((row) -> row.get("n", Long.class))
+			.one();
+	}
+
+	/** The first account whose stored figures differ from the sums of its entries. */
+	Mono<AccountMismatch> firstMismatchedAccount(RegionId village) {
+		return this.database.sql("""
+				select a.id, a.score, a.available,
+				       coalesce(sum(e.score_delta), 0) as entry_score, coalesce(sum(e.amount), 0) as entry_available
+				from account a left join journal_entry e on e.account_id = a.id
+				where a.village_id = :village
+				group by a.id
+				having a.score <> coalesce(sum(e.score_delta), 0) or a.available <> coalesce(sum(e.amount), 0)
+				order by a.id
+				limit 1""")
+			.bind("village", village.value())
+			.map((row) -> new AccountMismatch(row.get("id", Long.class), row.get("score", Long.class),
+					row.get("available", Long.class), ((Number) row.get("entry_score")).longValue(),
+					((Number) row.get("entry_available")).longValue()))
+			.one();
+	}
+
+	private static PointKind pointKind(Readable row) {
+		return new PointKind(row.get("id", Long.class), row.get("county_id", Long.class), row.get("code", String.class),
+				row.get("name", String.class), PointKind.Owner.valueOf(row.get("owner", String.class)),
+				PointKind.Reset.valueOf(row.get("reset", String.class)), row.get("spendable", Boolean.class),
+				row.get("transferable", Boolean.class), row.get("may_go_negative", Boolean.class),
+				row.get("is_default", Boolean.class));
+	}
+
+}

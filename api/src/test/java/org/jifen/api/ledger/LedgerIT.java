@@ -1,0 +1,226 @@
+package org.jifen.api.ledger;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Role;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.support.Fixtures;
+import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.Villages;
+import org.jifen.api.web.PageRequest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ledger against real PostgreSQL: double entry, score versus available, no overdraft,
+ * idempotent postings, exact balances under concurrency, and a verification that names
+ * the first tampered row.
+ */
+class LedgerIT extends IntegrationTest {
+
+	@Autowired
+	private Ledger ledger;
+
+	@Autowired
+	private PointKinds kinds;
+
+	@Autowired
+	private Villages villages;
+
+	@Autowired
+	private Accounts accounts;
+
+	private Region village;
+
+	private HouseholdId zhang;
+
+	private long householdKind;
+
+	private long volunteerKind;
+
+	@BeforeEach
+	void aVillageWithTwoHouseholds() {
+		services().wipe();
+		this.village = Fixtures.village(this.villages, "ledger");
+		this.villages
+			.registerHouseholds(this.village.id(),
+					List.of(Fixtures.household("001", "张小明"), Fixtures.household("002", "李秀英")))
+			.block();
+		this.zhang = this.villages.households(this.village.id(), PageRequest.of(null, 1)).block().items().get(0).id();
+		this.householdKind = this.kinds.defaultKind(this.village.id()).block().id();
+		this.volunteerKind = this.kinds.kind(this.village.id(), PointKinds.VOLUNTEER).block().id();
+	}
+
+	@Test
+	void anAwardRaisesScoreAndAvailableAndSpendingLowersOnlyAvailable() {
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "孝老爱亲: 照顾老人", null))
+			.block();
+		this.ledger.post(Posting.spend(this.village.id(), this.householdKind, this.zhang, 3, "积分超市: 洗衣粉", null))
+			.block();
+
+		assertThat(this.ledger.balances(this.zhang).collectList().block())
+			.containsExactly(new Balance("household", "户积分", 5, 2));
+		assertThat(services().count("select coalesce(sum(amount), 0) from journal_entry")).isZero();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	@Test
+	void aDeductionMayTakeHouseholdPointsBelowZero() {
+		this.ledger.post(Posting.deduction(this.village.id(), this.householdKind, this.zhang, 10, "乱堆乱放 (整改逾期)", null))
+			.block();
+		assertThat(this.ledger.balances(this.zhang).blockFirst()).isEqualTo(new Balance("household", "户积分", -10, -10));
+	}
+
+	@Test
+	void spendingMoreThanIsAvailableIsRefusedAndWritesNothing() {
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 4, "美: 庭院整洁", null)).block();
+		long kind = this.kinds.kind(this.village.id(), "green").block().id();
+		this.ledger.post(Posting.award(this.village.id(), kind, this.zhang, 2, "垃圾分类", null)).block();
+
+		StepVerifier.create(this.ledger.post(Posting.spend(this.village.id(), kind, this.zhang, 3, "兑换", null)))
+			.expectErrorSatisfies(
+					(error) -> assertThat(error).isInstanceOf(DomainException.class)
+						.hasFieldOrPropertyWithValue("type", "insufficient-points")
+						.satisfies((refusal) -> assertThat(((DomainException) refusal).arguments())
+							.containsEntry("available", 2L)
+							.containsEntry("required", 3L)))
+			.verify();
+		assertThat(services().count("select count(*) from journal_transaction")).isEqualTo(2);
+		assertThat(this.ledger.balances(this.zhang).collectList().block()).contains(new Balance("green", "绿色存折", 2, 2));
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	@Test
+	void aPostingWithTheSameRequestIdIsRecordedOnce() {
+		Posted first = this.ledger
+			.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "勤: 志愿服务", "claim-17"))
+			.block();
+		Posted again = this.ledger
+			.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "勤: 志愿服务", "claim-17"))
+			.block();
+
+		assertThat(again).isEqualTo(first);
+		assertThat(this.ledger.balances(this.zhang).blockFirst().score()).isEqualTo(5);
+	}
+
+	@Test
+	void fiftyConcurrentPostingsToOneAccountLeaveExactBalances() {
+		Flux.range(0, 50)
+			.flatMap((i) -> this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 3,
+					"善: 第" + i + "次", "concurrent-" + i)), 50)
+			.blockLast();
+
+		assertThat(this.ledger.balances(this.zhang).blockFirst()).isEqualTo(new Balance("household", "户积分", 150, 150));
+		assertThat(services().count("select max(seq) from journal_transaction where village_id = ?",
+				this.village.id().value()))
+			.isEqualTo(50);
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	@Test
+	void everyPostingWritesAnOutboxEventInTheSameTransaction() {
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "信: 诚信经营", null)).block();
+		assertThat(services().count(
+				"select count(*) from outbox_event where type = 'points.posted' " + "and payload->>'villageId' = ?",
+				String.valueOf(this.village.id().value())))
+			.isOne();
+	}
+
+	@Test
+	void aKindOfAnotherCountyIsRefused() {
+		Region elsewhere = Fixtures.village(this.villages, "ledger-elsewhere");
+		long foreignKind = this.kinds.defaultKind(elsewhere.id()).block().id();
+		StepVerifier.create(this.ledger.post(Posting.award(this.village.id(), foreignKind, this.zhang, 5, "x", null)))
+			.expectErrorSatisfies(
+					(error) -> assertThat(error).hasFieldOrPropertyWithValue("type", "point-kind-not-here"))
+			.verify();
+	}
+
+	@Test
+	void verificationNamesTheFirstTamperedRow() {
+		for (int i = 1; i <= 3; i++) {
+			this.ledger
+				.post(Posting.award(this.village.id(), this.householdKind, this.zhang, i, "俭: 第" + i + "次", null))
+				.block();
+		}
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+
+		// Someone quietly raises an award in the second transaction, keeping the sum at
+		// zero.
+		services().count("""
+				with changed as (
+				  update journal_entry set amount = amount * 10, score_delta = score_delta * 10
+				  where transaction_id = (select id from journal_transaction where seq = 2 and village_id = ?)
+				  returning 1)
+				select count(*) from changed""", this.village.id().value());
+
+		Verification verification = this.ledger.verify(this.village.id()).block();
+		assertThat(verification.intact()).isFalse();
+		assertThat(verification.firstBroken().seq()).isEqualTo(2);
+		assertThat(verification.firstBroken().reason()).contains("does not match its hash");
+	}
+
+	@Test
+	void verificationNamesAnAccountWhoseBalanceWasEdited() {
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "孝: 赡养老人", null)).block();
+		services().count("with changed as (update account set score = 500 where household_id = ? returning 1) "
+				+ "select count(*) from changed", this.zhang.value());
+
+		Verification verification = this.ledger.verify(this.village.id()).block();
+		assertThat(verification.intact()).isFalse();
+		assertThat(verification.firstBroken().accountId()).isNotNull();
+		assertThat(verification.firstBroken().reason()).contains("500");
+	}
+
+	@Test
+	void supervisorsVerifyOverHttpAndVillagersReadTheirBalance() {
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "孝: 赡养老人", null)).block();
+		String supervisor = SignedIn.staff(this.http, this.accounts, "ledger-supervisor", Role.SUPERVISOR,
+				this.village.id().value());
+		var member = this.villages.household(this.zhang).block().members().get(0).id();
+		String villager = SignedIn.villager(this.http, this.accounts, "ledger-villager", member);
+
+		this.http.get()
+			.uri("/api/v1/villages/{id}/ledger/verification", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + supervisor)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.intact")
+			.isEqualTo(true)
+			.jsonPath("$.transactions")
+			.isEqualTo(1);
+		this.http.get()
+			.uri("/api/v1/villages/{id}/ledger/verification", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + villager)
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.http.get()
+			.uri("/api/v1/households/{id}/balances", this.zhang.value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + villager)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$[0].kindCode")
+			.isEqualTo("household")
+			.jsonPath("$[0].score")
+			.isEqualTo(5)
+			.jsonPath("$[0].available")
+			.isEqualTo(5);
+	}
+
+}
