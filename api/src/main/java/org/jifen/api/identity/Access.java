@@ -55,6 +55,11 @@ public class Access {
 		return require(region, (grant) -> grant.role().administers());
 	}
 
+	/** Reviewers and admins of the region or above it: those who decide claims. */
+	public Mono<Caller> requireReviewer(RegionId region) {
+		return require(region, (grant) -> grant.role().administers() || grant.role() == Role.REVIEWER);
+	}
+
 	/**
 	 * Admins and supervisors of the region or above it: those who read the audit trail.
 	 */

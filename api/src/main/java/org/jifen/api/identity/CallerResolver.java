@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -34,8 +36,11 @@ class CallerResolver {
 			return Mono.empty();
 		}
 		Jwt jwt = token.getToken();
-		Object uid = jwt.getClaims().get("uid");
-		long userId = (uid instanceof Number number) ? number.longValue() : 0L;
+		if (!(jwt.getClaims().get("uid") instanceof Number uid)) {
+			return Mono.error(new DomainException(Kind.UNAUTHENTICATED, "token-without-user",
+					"The token names no Jifen user (numeric uid claim)."));
+		}
+		long userId = uid.longValue();
 		Object member = jwt.getClaims().get("member");
 		String name = (jwt.getClaimAsString("name") != null) ? jwt.getClaimAsString("name") : jwt.getSubject();
 		return Mono

@@ -1,6 +1,5 @@
 package org.jifen.api.identity;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
@@ -59,7 +58,6 @@ class IdentityController {
 			.flatMap((home) -> this.access.requireAdmin(home.villageId())
 				.flatMap((caller) -> this.accounts.issueInvite(caller, home)))
 			.map((invite) -> ResponseEntity.status(HttpStatus.CREATED)
-				.location(URI.create("/api/v1/members/" + memberId))
 				.body(new InviteResponse(invite.code(), invite.expiresAt())));
 	}
 

@@ -33,8 +33,10 @@ record IdentityProperties(@DefaultValue Jwt jwt, @DefaultValue Oidc oidc, @Defau
 	/**
 	 * @param issuerUri when set, tokens of this issuer are accepted instead of our own
 	 * @param grantsClaim the claim listing grants as {@code ROLE:regionId} strings
+	 * @param audience when set, tokens must name it in {@code aud} (the Jifen client of
+	 * the realm)
 	 */
-	record Oidc(@Nullable String issuerUri, @DefaultValue("grants") String grantsClaim) {
+	record Oidc(@Nullable String issuerUri, @DefaultValue("grants") String grantsClaim, @Nullable String audience) {
 	}
 
 	record Lockout(@DefaultValue("5") int maxFailures, @DefaultValue("15m") Duration duration) {

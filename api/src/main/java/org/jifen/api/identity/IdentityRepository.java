@@ -25,7 +25,7 @@ class IdentityRepository {
 	record UserRow(long id, String displayName, @Nullable Long memberId) {
 	}
 
-	record RefreshRow(UUID family, long userId, boolean used, boolean revoked) {
+	record RefreshState(UUID family, long userId, boolean used, boolean dead) {
 	}
 
 	private final DatabaseClient database;
@@ -44,17 +44,22 @@ class IdentityRepository {
 	}
 
 	/**
-	 * Counts a failed password; locks the account once the count reaches
-	 * {@code maxFailures}.
+	 * Counts a sign-in attempt before the password is checked, so that parallel guesses
+	 * cannot outrun the lockout: the attempt that reaches {@code maxFailures} locks the
+	 * account, and while it is locked nothing matches (empty). An expired lock starts the
+	 * count again.
 	 */
-	Mono<StaffRow> recordFailure(long userId, int maxFailures, Instant lockUntil) {
+	Mono<StaffRow> beginAttempt(long userId, Instant now, int maxFailures, Instant lockUntil) {
 		return this.database.sql("""
 				update app_user
-				set failed_logins = failed_logins + 1,
-				    locked_until = case when failed_logins + 1 >= :max then :lockUntil else locked_until end
-				where id = :id
+				set failed_logins = case when locked_until <= :now then 1 else failed_logins + 1 end,
+				    locked_until = case
+				        when (case when locked_until <= :now then 1 else failed_logins + 1 end) >= :max then :lockUntil
+				        else null end
+				where id = :id and (locked_until is null or locked_until <= :now)
 				returning id, password_hash, failed_logins, locked_until""")
 			.bind("id", userId)
+			.bind("now", now.atOffset(ZoneOffset.UTC))
 			.bind("max", maxFailures)
 			.bind("lockUntil", lockUntil.atOffset(ZoneOffset.UTC))
 			.map((row) -> new StaffRow(row.get("id", Long.class), row.get("password_hash", String.class),
@@ -152,6 +157,13 @@ class IdentityRepository {
 			.one();
 	}
 
+	Mono<Void> insertFamily(UUID family, long userId) {
+		return this.database.sql("insert into refresh_family (id, user_id) values (:family, :user)")
+			.bind("family", family)
+			.bind("user", userId)
+			.then();
+	}
+
 	Mono<Void> insertRefresh(byte[] tokenHash, UUID family, long userId, Instant expiresAt) {
 		return this.database.sql("""
 				insert into refresh_token (token_hash, family_id, user_id, expires_at)
@@ -163,36 +175,49 @@ class IdentityRepository {
 			.then();
 	}
 
-	/** Marks a live refresh token used, once: concurrent uses find at most one winner. */
-	Mono<RefreshRow> useRefresh(byte[] tokenHash, Instant now) {
+	/**
+	 * A refresh token's state, locking its family row for the rest of the transaction.
+	 */
+	Mono<RefreshState> lockRefresh(byte[] tokenHash, Instant now) {
 		return this.database.sql("""
-				update refresh_token set used_at = :now
-				where token_hash = :hash and used_at is null and revoked_at is null and expires_at > :now
-				returning family_id, user_id""")
+				select t.family_id, t.user_id, t.used_at is not null as used,
+				       (t.revoked_at is not null or f.revoked_at is not null or t.expires_at <= :now) as dead
+				from refresh_token t join refresh_family f on f.id = t.family_id
+				where t.token_hash = :hash
+				for update of f""")
 			.bind("hash", tokenHash)
 			.bind("now", now.atOffset(ZoneOffset.UTC))
-			.map((row) -> new RefreshRow(row.get("family_id", UUID.class), row.get("user_id", Long.class), false,
-					false))
-			.one();
-	}
-
-	Mono<RefreshRow> findRefresh(byte[] tokenHash) {
-		return this.database.sql("""
-				select family_id, user_id, used_at is not null as used, revoked_at is not null as revoked
-				from refresh_token where token_hash = :hash""")
-			.bind("hash", tokenHash)
-			.map((row) -> new RefreshRow(row.get("family_id", UUID.class), row.get("user_id", Long.class),
+			.map((row) -> new RefreshState(row.get("family_id", UUID.class), row.get("user_id", Long.class),
 					Boolean.TRUE.equals(row.get("used", Boolean.class)),
-					Boolean.TRUE.equals(row.get("revoked", Boolean.class))))
+					Boolean.TRUE.equals(row.get("dead", Boolean.class))))
 			.one();
 	}
 
-	Mono<Void> revokeFamily(UUID family, Instant now) {
-		return this.database
-			.sql("update refresh_token set revoked_at = :now where family_id = :family and revoked_at is null")
-			.bind("family", family)
+	Mono<Void> markUsed(byte[] tokenHash, Instant now) {
+		return this.database.sql("update refresh_token set used_at = :now where token_hash = :hash")
+			.bind("hash", tokenHash)
 			.bind("now", now.atOffset(ZoneOffset.UTC))
 			.then();
+	}
+
+	Mono<UUID> familyOf(byte[] tokenHash) {
+		return this.database.sql("select family_id from refresh_token where token_hash = :hash")
+			.bind("hash", tokenHash)
+			.map((row) -> row.get("family_id", UUID.class))
+			.one();
+	}
+
+	/** Ends a login: the family and every token in it. */
+	Mono<Void> revokeFamily(UUID family, Instant now) {
+		return this.database.sql("update refresh_family set revoked_at = coalesce(revoked_at, :now) where id = :family")
+			.bind("family", family)
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.then()
+			.then(this.database
+				.sql("update refresh_token set revoked_at = :now where family_id = :family and revoked_at is null")
+				.bind("family", family)
+				.bind("now", now.atOffset(ZoneOffset.UTC))
+				.then());
 	}
 
 	private static @Nullable Instant instant(@Nullable OffsetDateTime time) {

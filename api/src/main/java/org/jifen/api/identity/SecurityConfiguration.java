@@ -1,5 +1,7 @@
 package org.jifen.api.identity;
 
+import java.util.List;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -9,12 +11,17 @@ import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
@@ -26,6 +33,7 @@ import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 
 /**
  * The API is an OAuth2 resource server. Only the routes listed in {@link #PUBLIC_ROUTES}
@@ -42,7 +50,27 @@ class SecurityConfiguration {
 			"/actuator/health", "/actuator/info", "/actuator/prometheus", "/v3/api-docs/**", "/v3/api-docs.yaml",
 			"/swagger-ui.html", "/swagger-ui/**", "/webjars/**" };
 
+	/**
+	 * The public routes get a chain without the resource server, so a stale token a
+	 * client sends along (as mini-programs do on every call) cannot stop it from signing
+	 * in again.
+	 */
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	SecurityWebFilterChain publicRoutes(ServerHttpSecurity http) {
+		return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(PUBLIC_ROUTES))
+			.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+			.authorizeExchange((exchanges) -> exchanges.anyExchange().permitAll())
+			.build();
+	}
+
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder) {
 		ServerAuthenticationEntryPoint unauthenticated = (exchange,
 				failure) -> Mono.error((failure.getCause() instanceof InvalidBearerTokenException
@@ -58,12 +86,8 @@ class SecurityConfiguration {
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
-			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.OPTIONS)
-				.permitAll()
-				.pathMatchers(PUBLIC_ROUTES)
-				.permitAll()
-				.anyExchange()
-				.authenticated())
+			.authorizeExchange(
+					(exchanges) -> exchanges.pathMatchers(HttpMethod.OPTIONS).permitAll().anyExchange().authenticated())
 			.oauth2ResourceServer((server) -> server.jwt((jwt) -> jwt.jwtDecoder(decoder))
 				.authenticationEntryPoint(unauthenticated)
 				.accessDeniedHandler(denied))
@@ -88,7 +112,12 @@ class SecurityConfiguration {
 		String issuerUri = properties.oidc().issuerUri();
 		if (issuerUri != null && !issuerUri.isBlank()) {
 			NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withIssuerLocation(issuerUri).build();
-			decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(issuerUri));
+			String audience = properties.oidc().audience();
+			decoder.setJwtValidator(
+					(audience == null || audience.isBlank()) ? JwtValidators.createDefaultWithIssuer(issuerUri)
+							: new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuerUri),
+									new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+											(audiences) -> audiences != null && audiences.contains(audience))));
 			return decoder;
 		}
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withPublicKey(tokenSigningKey.toRSAPublicKey())

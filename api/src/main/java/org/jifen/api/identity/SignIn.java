@@ -65,17 +65,13 @@ class SignIn {
 	Mono<TokenPair> staff(String username, String password) {
 		return this.repository.findStaff(username).flatMap((staff) -> {
 			Instant now = this.clock.instant();
-			if (staff.lockedUntil() != null && staff.lockedUntil().isAfter(now)) {
-				return Mono.error(locked(staff.lockedUntil(), now));
-			}
-			return matches(password, staff.passwordHash()).flatMap(
-					(matches) -> matches ? this.repository.resetFailures(staff.id()).then(this.tokens.issue(staff.id()))
-							: this.repository
-								.recordFailure(staff.id(), this.properties.lockout().maxFailures(),
-										now.plus(this.properties.lockout().duration()))
-								.flatMap((failed) -> Mono
-									.error((failed.lockedUntil() != null && failed.lockedUntil().isAfter(now))
-											? locked(failed.lockedUntil(), now) : invalidCredentials())));
+			var lockout = this.properties.lockout();
+			return this.repository.beginAttempt(staff.id(), now, lockout.maxFailures(), now.plus(lockout.duration()))
+				.switchIfEmpty(Mono.error(() -> locked(staff.lockedUntil(), now)))
+				.flatMap((attempt) -> matches(password, attempt.passwordHash()).flatMap((matches) -> matches
+						? this.repository.resetFailures(attempt.id()).then(this.tokens.issue(attempt.id()))
+						: Mono.error((attempt.lockedUntil() != null) ? locked(attempt.lockedUntil(), now)
+								: invalidCredentials())));
 		})
 			.switchIfEmpty(
 					Mono.defer(() -> matches(password, this.noSuchUserHash).then(Mono.error(invalidCredentials()))));
@@ -89,8 +85,8 @@ class SignIn {
 		return new DomainException(Kind.UNAUTHENTICATED, "invalid-credentials", "Wrong username or password.");
 	}
 
-	private static DomainException locked(Instant until, Instant now) {
-		long seconds = Math.max(1, Duration.between(now, until).toSeconds());
+	private static DomainException locked(@Nullable Instant until, Instant now) {
+		long seconds = (until != null) ? Math.max(1, Duration.between(now, until).toSeconds()) : 60;
 		return new DomainException(Kind.THROTTLED, "login-locked",
 				"Too many wrong passwords; try again in " + seconds + " seconds.",
 				Map.of("retryAfterSeconds", seconds));

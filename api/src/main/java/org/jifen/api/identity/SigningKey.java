@@ -17,6 +17,8 @@ import java.util.Base64;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.RSAKey;
 
+import org.jifen.api.privacy.KeyFiles;
+
 /**
  * The RSA key our tokens are signed with. Production passes it in configuration; the
  * embedded default and tests keep a generated one in a file, so tokens survive a restart.
@@ -33,10 +35,9 @@ final class SigningKey {
 			}
 			if (settings.keyFile() != null) {
 				Path file = Path.of(settings.keyFile());
-				if (!Files.exists(file)) {
-					generate(file);
-				}
-				return rsaKey(fromPem(Files.readString(file, StandardCharsets.US_ASCII)));
+				String pem = Files.exists(file) ? Files.readString(file, StandardCharsets.US_ASCII)
+						: KeyFiles.createOrRead(file, generatePem());
+				return rsaKey(fromPem(pem));
 			}
 		}
 		catch (IOException | GeneralSecurityException | JOSEException ex) {
@@ -46,16 +47,12 @@ final class SigningKey {
 				+ "RSA key) or JIFEN_IDENTITY_JWT_KEY_FILE (generated when missing)");
 	}
 
-	private static void generate(Path file) throws GeneralSecurityException, IOException {
+	private static String generatePem() throws GeneralSecurityException {
 		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
 		generator.initialize(2048);
 		KeyPair pair = generator.generateKeyPair();
-		String pem = "-----BEGIN PRIVATE KEY-----\n"
-				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-					.encodeToString(pair.getPrivate().getEncoded())
-				+ "\n-----END PRIVATE KEY-----\n";
-		Files.createDirectories(file.toAbsolutePath().getParent());
-		Files.writeString(file, pem, StandardCharsets.US_ASCII);
+		return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+			.encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
 	}
 
 	private static RSAPrivateCrtKey fromPem(String pem) throws GeneralSecurityException {

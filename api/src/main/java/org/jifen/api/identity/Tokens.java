@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -18,6 +19,7 @@ import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * Issues our tokens. An access token is a JWT of about 15 minutes; a refresh token lasts
@@ -38,8 +40,11 @@ class Tokens {
 
 	private final Clock clock;
 
+	private final TransactionalOperator transactions;
+
 	Tokens(IdentityRepository repository, JwtEncoder encoder, RSAKey tokenSigningKey, IdentityProperties properties,
-			Clock clock) {
+			Clock clock, TransactionalOperator transactions) {
+		this.transactions = transactions;
 		this.repository = repository;
 		this.encoder = encoder;
 		this.signingKey = tokenSigningKey;
@@ -49,29 +54,67 @@ class Tokens {
 
 	/** A new login: a new refresh-token family. */
 	Mono<TokenPair> issue(long userId) {
-		return issue(userId, Secrets.familyId());
+		UUID family = Secrets.familyId();
+		return this.repository.insertFamily(family, userId).then(issue(userId, family));
 	}
 
+	/**
+	 * Rotates a refresh token. The family row is locked while the old token is marked
+	 * used and the new one written, so a logout or a reuse detection racing the refresh
+	 * always wins cleanly.
+	 */
 	Mono<TokenPair> refresh(String refreshToken) {
 		byte[] hash = Secrets.hash(refreshToken);
 		Instant now = this.clock.instant();
-		return this.repository.useRefresh(hash, now)
-			.flatMap((used) -> issue(used.userId(), used.family()))
-			.switchIfEmpty(Mono.defer(() -> this.repository.findRefresh(hash)
-				.flatMap((known) -> (known.used() && !known.revoked())
-						? this.repository.revokeFamily(known.family(), now)
-							.then(Mono.<TokenPair>error(new DomainException(Kind.UNAUTHENTICATED,
-									"refresh-token-reused",
-									"This refresh token was already used; every session of this login is now ended.")))
-						: Mono.<TokenPair>empty())
-				.switchIfEmpty(Mono.error(() -> new DomainException(Kind.UNAUTHENTICATED, "refresh-token-invalid",
-						"The refresh token is unknown, expired or revoked; sign in again.")))));
+		return this.repository.lockRefresh(hash, now).flatMap((state) -> {
+			if (state.dead()) {
+				return Mono.just(Rotation.invalid());
+			}
+			if (state.used()) {
+				return Mono.just(Rotation.reused(state.family()));
+			}
+			return this.repository.markUsed(hash, now)
+				.then(issue(state.userId(), state.family()))
+				.map(Rotation::rotated);
+		}).as(this.transactions::transactional).defaultIfEmpty(Rotation.invalid()).flatMap((rotation) -> {
+			if (rotation.tokens() != null) {
+				return Mono.just(rotation.tokens());
+			}
+			if (rotation.reusedFamily() != null) {
+				// Committed on its own: the refusal below must not roll the revocation
+				// back.
+				return this.repository.revokeFamily(rotation.reusedFamily(), now)
+					.as(this.transactions::transactional)
+					.then(Mono.error(new DomainException(Kind.UNAUTHENTICATED, "refresh-token-reused",
+							"This refresh token was already used; every session of this login is now ended.")));
+			}
+			return Mono.error(new DomainException(Kind.UNAUTHENTICATED, "refresh-token-invalid",
+					"The refresh token is unknown, expired or revoked; sign in again."));
+		});
 	}
 
 	/** Ends the login the refresh token belongs to. Unknown tokens are ignored. */
 	Mono<Void> revoke(String refreshToken) {
-		return this.repository.findRefresh(Secrets.hash(refreshToken))
-			.flatMap((known) -> this.repository.revokeFamily(known.family(), this.clock.instant()));
+		return this.repository.familyOf(Secrets.hash(refreshToken))
+			.flatMap((family) -> this.repository.revokeFamily(family, this.clock.instant()))
+			.as(this.transactions::transactional);
+	}
+
+	/** How a refresh ended: new tokens, a replayed token's family, or nothing usable. */
+	private record Rotation(@Nullable TokenPair tokens, @Nullable UUID reusedFamily) {
+
+		static Rotation rotated(TokenPair tokens) {
+			return new Rotation(tokens, null);
+		}
+
+		static Rotation reused(UUID family) {
+			return new Rotation(null, family);
+		}
+
+		static Rotation invalid() {
+			return new Rotation(null, null);
+		}
+
 	}
 
 	private Mono<TokenPair> issue(long userId, UUID family) {

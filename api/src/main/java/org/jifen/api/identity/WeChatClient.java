@@ -42,9 +42,10 @@ class WeChatClient implements WeChat {
 			.retrieve()
 			.bodyToMono(String.class)
 			.timeout(Duration.ofSeconds(5))
-			.onErrorMap((error) -> !(error instanceof DomainException), (error) -> unavailable())
 			.map(this.json::readTree)
-			.flatMap(this::openidOrError);
+			.flatMap(this::openidOrError)
+			.switchIfEmpty(Mono.error(WeChatClient::unavailable))
+			.onErrorMap((error) -> !(error instanceof DomainException), (error) -> unavailable());
 	}
 
 	private Mono<String> openidOrError(JsonNode answer) {

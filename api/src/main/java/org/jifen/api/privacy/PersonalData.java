@@ -1,8 +1,8 @@
 package org.jifen.api.privacy;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,21 +112,20 @@ public class PersonalData {
 	private static byte[][] fromKeyFile(Path file) {
 		try {
 			Properties keys = new Properties();
+			String text;
 			if (Files.exists(file)) {
-				try (Reader reader = Files.newBufferedReader(file)) {
-					keys.load(reader);
-				}
+				text = Files.readString(file);
 			}
 			else {
 				SecureRandom random = new SecureRandom();
-				keys.setProperty("encryption-key", Base64.getEncoder().encodeToString(random.generateSeed(32)));
-				keys.setProperty("lookup-key", Base64.getEncoder().encodeToString(random.generateSeed(32)));
-				Files.createDirectories(file.toAbsolutePath().getParent());
-				try (Writer writer = Files.newBufferedWriter(file)) {
-					keys.store(writer,
-							"Jifen personal-data keys, generated on first start. Losing them loses the data.");
-				}
+				Properties fresh = new Properties();
+				fresh.setProperty("encryption-key", Base64.getEncoder().encodeToString(random.generateSeed(32)));
+				fresh.setProperty("lookup-key", Base64.getEncoder().encodeToString(random.generateSeed(32)));
+				StringWriter writer = new StringWriter();
+				fresh.store(writer, "Jifen personal-data keys, generated on first start. Losing them loses the data.");
+				text = KeyFiles.createOrRead(file, writer.toString());
 			}
+			keys.load(new StringReader(text));
 			return new byte[][] { decode(keys.getProperty("encryption-key")), decode(keys.getProperty("lookup-key")) };
 		}
 		catch (IOException ex) {

@@ -54,6 +54,14 @@ class IdempotencyFilter implements WebFilter {
 
 	private static final Pattern VALID_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
+	/**
+	 * Routes whose answers carry secrets (tokens, invite codes) are never stored for
+	 * replay: a copy of the database must not hand out live sessions, and a replayed
+	 * refresh must not dodge reuse detection. These routes are safe to retry without a
+	 * key.
+	 */
+	private static final Pattern UNSTORED = Pattern.compile("/api/v1/auth/.*|/api/v1/members/[^/]+/invite-codes");
+
 	private final IdempotencyStore store;
 
 	private final IdempotencyProperties properties;
@@ -67,7 +75,8 @@ class IdempotencyFilter implements WebFilter {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
 		String key = request.getHeaders().getFirst(HEADER);
-		if (key == null || !MUTATING.contains(request.getMethod())) {
+		if (key == null || !MUTATING.contains(request.getMethod())
+				|| UNSTORED.matcher(request.getURI().getRawPath()).matches()) {
 			return chain.filter(exchange);
 		}
 		if (!VALID_KEY.matcher(key).matches()) {
@@ -116,6 +125,9 @@ class IdempotencyFilter implements WebFilter {
 		};
 		RecordingResponse response = new RecordingResponse(exchange.getResponse(), principal, key);
 		return chain.filter(exchange.mutate().request(request).response(response).build())
+			// A handler with no body (204) completes the original response, not ours:
+			// record it here.
+			.then(Mono.defer(() -> response.recorded ? Mono.<Void>empty() : response.store(new byte[0])))
 			.onErrorResume((error) -> this.store.release(principal, key).then(Mono.error(error)));
 	}
 
@@ -156,6 +168,8 @@ class IdempotencyFilter implements WebFilter {
 
 		private final String key;
 
+		private volatile boolean recorded;
+
 		RecordingResponse(ServerHttpResponse delegate, String principal, String key) {
 			super(delegate);
 			this.principal = principal;
@@ -181,6 +195,7 @@ class IdempotencyFilter implements WebFilter {
 		}
 
 		private Mono<Void> store(byte[] bytes) {
+			this.recorded = true;
 			HttpStatusCode status = (getStatusCode() != null) ? getStatusCode() : HttpStatus.OK;
 			MediaType contentType = getHeaders().getContentType();
 			return IdempotencyFilter.this.store.complete(this.principal, this.key,

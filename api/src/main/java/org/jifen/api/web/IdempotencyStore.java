@@ -90,18 +90,27 @@ class IdempotencyStore {
 				return Boolean.TRUE.equals(row.get("abandoned", Boolean.class)) ? new Run() : new InProgress();
 			})
 			.one()
-			.flatMap((claim) -> (claim instanceof Run) ? takeOver(principal, key).thenReturn(claim) : Mono.just(claim))
+			.flatMap((claim) -> (claim instanceof Run) ? takeOver(principal, key) : Mono.just(claim))
 			// The row vanished between insert and select (released by a failed first
 			// run): try again.
 			.switchIfEmpty(Mono.defer(() -> claim(principal, key, method, path, requestHash)));
 	}
 
-	private Mono<Void> takeOver(String principal, String key) {
-		return this.database
-			.sql("update idempotency_key set updated_at = now() where principal = :principal and idem_key = :key")
+	/**
+	 * Takes over an abandoned run; of several retries arriving together, exactly one
+	 * wins.
+	 */
+	private Mono<Claim> takeOver(String principal, String key) {
+		return this.database.sql("""
+				update idempotency_key set updated_at = now()
+				where principal = :principal and idem_key = :key and state = 'IN_PROGRESS'
+				  and updated_at < now() - make_interval(secs => :lease)""")
 			.bind("principal", principal)
 			.bind("key", key)
-			.then();
+			.bind("lease", (double) this.lease.toSeconds())
+			.fetch()
+			.rowsUpdated()
+			.map((updated) -> (updated == 1) ? new Run() : new InProgress());
 	}
 
 	Mono<Void> complete(String principal, String key, StoredResponse response) {

@@ -1,0 +1,67 @@
+package org.jifen.api.catalog;
+
+import java.util.Map;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.shared.Actor;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.village.RegionId;
+import org.jifen.api.village.Villages;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The scoring catalog of a village. Saving an item under an existing code makes a new
+ * version and retires the old one; nothing is ever overwritten, so history stays
+ * readable.
+ */
+@Service
+public class Catalog {
+
+	private final CatalogRepository repository;
+
+	private final Villages villages;
+
+	private final AuditTrail auditTrail;
+
+	Catalog(CatalogRepository repository, Villages villages, AuditTrail auditTrail) {
+		this.repository = repository;
+		this.villages = villages;
+		this.auditTrail = auditTrail;
+	}
+
+	public Flux<CatalogItem> current(RegionId village) {
+		return this.villages.village(village).thenMany(this.repository.current(village.value()));
+	}
+
+	public Flux<CatalogItem> history(RegionId village) {
+		return this.villages.village(village).thenMany(this.repository.history(village.value()));
+	}
+
+	public Mono<CatalogItem> item(long itemId) {
+		return this.repository.find(itemId)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "catalog-item-not-found",
+					"There is no catalog item " + itemId + ".", Map.of("itemId", itemId))));
+	}
+
+	/** Saves a draft as the current version of its code: version 1, or the next one. */
+	@Transactional
+	public Mono<CatalogItem> save(RegionId village, CatalogItemDraft draft, Actor actor) {
+		return this.villages.village(village)
+			.then(this.repository.retireCurrent(village.value(), draft.code()).defaultIfEmpty(0))
+			.flatMap(
+					(previous) -> this.repository.insert(village.value(), draft, previous + 1, actor.userId())
+						.flatMap(
+								(saved) -> this.auditTrail
+									.record(actor, village.value(), "catalog-item.saved",
+											"catalog-item:" + draft.code(),
+											(previous > 0) ? Map.of("version", previous) : null, Map.of("version",
+													saved.version(), "name", saved.name(), "points", saved.points()))
+									.thenReturn(saved)));
+	}
+
+}

@@ -1,0 +1,180 @@
+package org.jifen.api.claims;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+
+import io.r2dbc.spi.Readable;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.shared.Sql;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class ClaimRepository {
+
+	private static final String COLUMNS = "id, village_id, household_id, item_id, points, source, description, status, "
+			+ "submitted_by, on_behalf_of, decided_by, decision_reason, rectify_by, notice_ends_at, transaction_id, created_at";
+
+	record Settings(int noticeDays, int rectifyDays) {
+	}
+
+	private final DatabaseClient database;
+
+	ClaimRepository(DatabaseClient database) {
+		this.database = database;
+	}
+
+	Mono<Settings> settings(long villageId) {
+		return this.database.sql("select notice_days, rectify_days from village_settings where village_id = :village")
+			.bind("village", villageId)
+			.map((row) -> new Settings(row.get("notice_days", Integer.class), row.get("rectify_days", Integer.class)))
+			.one()
+			.defaultIfEmpty(new Settings(7, 7));
+	}
+
+	Mono<Claim> insert(long villageId, long householdId, long itemId, int points, Claim.Source source,
+			String description, long submittedBy, @Nullable Long onBehalfOf) {
+		var spec = this.database.sql("""
+				insert into claim (village_id, household_id, item_id, points, source, description, status,
+				                   submitted_by, on_behalf_of)
+				values (:village, :household, :item, :points, :source, :description, 'SUBMITTED', :submittedBy,
+				        :onBehalfOf)
+				returning """ + COLUMNS)
+			.bind("village", villageId)
+			.bind("household", householdId)
+			.bind("item", itemId)
+			.bind("points", points)
+			.bind("source", source.name())
+			.bind("description", description)
+			.bind("submittedBy", submittedBy);
+		spec = Sql.bindNullable(spec, "onBehalfOf", onBehalfOf, Long.class);
+		return spec.map(ClaimRepository::claim).one();
+	}
+
+	Mono<Claim> find(long claimId) {
+		return this.database.sql("select " + COLUMNS + " from claim where id = :id")
+			.bind("id", claimId)
+			.map(ClaimRepository::claim)
+			.one();
+	}
+
+	/**
+	 * Points already claimed from an item's code by a household since a moment, in live
+	 * claims.
+	 */
+	Mono<Long> pointsClaimedSince(long householdId, long villageId, String itemCode, Instant since) {
+		return this.database.sql("""
+				select coalesce(sum(abs(c.points)), 0) as total
+				from claim c join catalog_item i on i.id = c.item_id
+				where c.household_id = :household and i.village_id = :village and i.code = :code
+				  and c.created_at >= :since and c.status not in ('REJECTED', 'RECTIFIED')""")
+			.bind("household", householdId)
+			.bind("village", villageId)
+			.bind("code", itemCode)
+			.bind("since", since.atOffset(ZoneOffset.UTC))
+			.map((row) -> ((Number) row.get("total")).longValue())
+			.one();
+	}
+
+	/**
+	 * Moves a claim from one of the expected states to the next; empty when it was in
+	 * none of them (the transition is illegal, or someone else moved it first).
+	 */
+	Mono<Claim> transition(long claimId, Collection<Claim.Status> from, Claim.Status to, @Nullable Long decidedBy,
+			@Nullable String reason, @Nullable Instant rectifyBy, @Nullable Instant noticeEndsAt) {
+		var spec = this.database.sql("""
+				update claim set status = :to, updated_at = now(),
+				       decided_by = coalesce(:decidedBy, decided_by),
+				       decision_reason = coalesce(:reason, decision_reason),
+				       rectify_by = :rectifyBy, notice_ends_at = :noticeEndsAt
+				where id = :id and status = any(:from)
+				returning """ + COLUMNS)
+			.bind("id", claimId)
+			.bind("from", from.stream().map(Enum::name).toArray(String[]::new))
+			.bind("to", to.name());
+		spec = Sql.bindNullable(spec, "decidedBy", decidedBy, Long.class);
+		spec = Sql.bindNullable(spec, "reason", reason, String.class);
+		spec = Sql.bindNullable(spec, "rectifyBy", utc(rectifyBy), OffsetDateTime.class);
+		spec = Sql.bindNullable(spec, "noticeEndsAt", utc(noticeEndsAt), OffsetDateTime.class);
+		return spec.map(ClaimRepository::claim).one();
+	}
+
+	Mono<Void> insertObjection(long claimId, long userId, String reason) {
+		return this.database
+			.sql("insert into claim_objection (claim_id, user_id, reason) values (:claim, :user, :reason)")
+			.bind("claim", claimId)
+			.bind("user", userId)
+			.bind("reason", reason)
+			.then();
+	}
+
+	/** Ids of claims whose notice or rectification deadline has passed. */
+	Flux<Long> due(Claim.Status status, Instant now, int limit) {
+		String deadline = (status == Claim.Status.IN_NOTICE) ? "notice_ends_at" : "rectify_by";
+		return this.database
+			.sql("select id from claim where status = :status and " + deadline + " <= :now order by id limit :limit")
+			.bind("status", status.name())
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.bind("limit", limit)
+			.map((row) -> row.get("id", Long.class))
+			.all();
+	}
+
+	/**
+	 * Locks one due claim for this transaction, skipping it if another instance holds it.
+	 */
+	Mono<Claim> lockDue(long claimId, Claim.Status status, Instant now) {
+		String deadline = (status == Claim.Status.IN_NOTICE) ? "notice_ends_at" : "rectify_by";
+		return this.database
+			.sql("select " + COLUMNS + " from claim where id = :id and status = :status and " + deadline
+					+ " <= :now for update skip locked")
+			.bind("id", claimId)
+			.bind("status", status.name())
+			.bind("now", now.atOffset(ZoneOffset.UTC))
+			.map(ClaimRepository::claim)
+			.one();
+	}
+
+	Mono<Void> markEffective(long claimId, long transactionId) {
+		return this.database.sql("""
+				update claim set status = 'EFFECTIVE', transaction_id = :transaction, updated_at = now()
+				where id = :id and status = 'IN_NOTICE'""")
+			.bind("id", claimId)
+			.bind("transaction", transactionId)
+			.then();
+	}
+
+	Flux<Claim> inNotice(long villageId) {
+		return this.database
+			.sql("select " + COLUMNS + " from claim where village_id = :village and status = 'IN_NOTICE' "
+					+ "order by notice_ends_at, id")
+			.bind("village", villageId)
+			.map(ClaimRepository::claim)
+			.all();
+	}
+
+	private static @Nullable OffsetDateTime utc(@Nullable Instant instant) {
+		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
+	}
+
+	private static @Nullable Instant instant(Readable row, String column) {
+		OffsetDateTime time = row.get(column, OffsetDateTime.class);
+		return (time != null) ? time.toInstant() : null;
+	}
+
+	private static Claim claim(Readable row) {
+		return new Claim(row.get("id", Long.class), row.get("village_id", Long.class),
+				row.get("household_id", Long.class), row.get("item_id", Long.class), row.get("points", Integer.class),
+				Claim.Source.valueOf(row.get("source", String.class)), row.get("description", String.class),
+				Claim.Status.valueOf(row.get("status", String.class)), row.get("submitted_by", Long.class),
+				row.get("on_behalf_of", Long.class), row.get("decided_by", Long.class),
+				row.get("decision_reason", String.class), instant(row, "rectify_by"), instant(row, "notice_ends_at"),
+				row.get("transaction_id", Long.class), instant(row, "created_at"));
+	}
+
+}

@@ -1,0 +1,326 @@
+package org.jifen.api.claims;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.catalog.Catalog;
+import org.jifen.api.catalog.CatalogItem;
+import org.jifen.api.claims.Claim.Source;
+import org.jifen.api.claims.Claim.Status;
+import org.jifen.api.identity.Access;
+import org.jifen.api.identity.Caller;
+import org.jifen.api.identity.Role;
+import org.jifen.api.ledger.Ledger;
+import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.ledger.Posting;
+import org.jifen.api.shared.Actor;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.MemberId;
+import org.jifen.api.village.RegionId;
+import org.jifen.api.village.Villages;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * The public workflow from claim to ledger. Submitted → approved (in public notice) or
+ * rejected; an objection during the notice sends it back to review; when the notice ends
+ * the points are posted and the claim is effective. A deduction first asks the household
+ * to rectify by a deadline: rectified in time, nothing is deducted.
+ */
+@Service
+public class Claims {
+
+	private static final Logger log = LoggerFactory.getLogger(Claims.class);
+
+	private final ClaimRepository repository;
+
+	private final Catalog catalog;
+
+	private final Villages villages;
+
+	private final Access access;
+
+	private final Ledger ledger;
+
+	private final PointKinds kinds;
+
+	private final AuditTrail auditTrail;
+
+	private final TransactionalOperator transactions;
+
+	private final Clock clock;
+
+	Claims(ClaimRepository repository, Catalog catalog, Villages villages, Access access, Ledger ledger,
+			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock) {
+		this.repository = repository;
+		this.catalog = catalog;
+		this.villages = villages;
+		this.access = access;
+		this.ledger = ledger;
+		this.kinds = kinds;
+		this.auditTrail = auditTrail;
+		this.transactions = transactions;
+		this.clock = clock;
+	}
+
+	public Mono<Claim> find(Caller caller, long claimId) {
+		return claim(claimId)
+			.flatMap((claim) -> this.access.requireRead(new RegionId(claim.villageId())).thenReturn(claim));
+	}
+
+	@Transactional
+	public Mono<Claim> submit(Caller caller, RegionId village, NewClaim request) {
+		return this.villages.household(new HouseholdId(request.householdId()))
+			.filter((household) -> household.villageId().equals(village))
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
+					"There is no household " + request.householdId() + " in this village.",
+					Map.of("householdId", request.householdId()))))
+			.then(currentItem(village, request.itemCode()))
+			.flatMap((item) -> mayClaim(caller, village, request, item)
+				.then(withinCap(village, request.householdId(), item))
+				.then(this.repository.insert(village.value(), request.householdId(), item.id(), item.points(),
+						request.source(), request.description(), caller.userId(), request.onBehalfOfMemberId())))
+			.flatMap((claim) -> (request.source() == Source.ORGANISATION || request.onBehalfOfMemberId() != null)
+					? this.auditTrail
+						.record(new Actor(caller.userId(), request.onBehalfOfMemberId()), village.value(),
+								"claim.submitted", "claim:" + claim.id(), null, Map.of("household", claim.householdId(),
+										"points", claim.points(), "source", claim.source().name()))
+						.thenReturn(claim)
+					: Mono.just(claim));
+	}
+
+	@Transactional
+	public Mono<Claim> approve(Caller caller, long claimId, String reason) {
+		return decidable(caller, claimId)
+			.flatMap((claim) -> this.repository.settings(claim.villageId()).flatMap((settings) -> {
+				Instant now = this.clock.instant();
+				boolean deduction = claim.points() < 0;
+				if (deduction && claim.status() == Status.SUBMITTED) {
+					return this.repository.transition(claimId, List.of(Status.SUBMITTED), Status.RECTIFICATION,
+							caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS), null);
+				}
+				return this.repository.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.IN_NOTICE,
+						caller.userId(), reason, null, now.plus(settings.noticeDays(), ChronoUnit.DAYS));
+			})
+				.switchIfEmpty(Mono.error(() -> illegal(claim, "approve")))
+				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status()).thenReturn(decided)));
+	}
+
+	@Transactional
+	public Mono<Claim> reject(Caller caller, long claimId, String reason) {
+		return decidable(caller, claimId).flatMap((claim) -> this.repository
+			.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.REJECTED, caller.userId(), reason,
+					null, null)
+			.switchIfEmpty(Mono.error(() -> illegal(claim, "reject")))
+			.flatMap((decided) -> audit(caller, decided, "claim.rejected", claim.status()).thenReturn(decided)));
+	}
+
+	/**
+	 * Any villager (or official) of the village may object while a claim is in public
+	 * notice.
+	 */
+	@Transactional
+	public Mono<Claim> object(Caller caller, long claimId, String reason) {
+		return claim(claimId).flatMap((claim) -> this.access.requireRead(new RegionId(claim.villageId()))
+			.then(this.repository.transition(claimId, List.of(Status.IN_NOTICE), Status.OBJECTED, null, null, null,
+					null))
+			.switchIfEmpty(Mono.error(() -> illegal(claim, "object to")))
+			.flatMap((objected) -> this.repository.insertObjection(claimId, caller.userId(), reason)
+				.thenReturn(objected)));
+	}
+
+	/**
+	 * The household fixed what the deduction was for, before the deadline: nothing is
+	 * deducted.
+	 */
+	@Transactional
+	public Mono<Claim> rectified(Caller caller, long claimId) {
+		return claim(claimId).flatMap((claim) -> this.access.requireAdmin(new RegionId(claim.villageId()))
+			.then(Mono.defer(() -> (claim.status() == Status.RECTIFICATION && claim.rectifyBy() != null
+					&& claim.rectifyBy().isAfter(this.clock.instant()))
+							? this.repository.transition(claimId, List.of(Status.RECTIFICATION), Status.RECTIFIED,
+									caller.userId(), null, null, null)
+							: Mono.<Claim>empty()))
+			.switchIfEmpty(Mono.error(() -> illegal(claim, "mark rectified")))
+			.flatMap((done) -> audit(caller, done, "claim.rectified", claim.status()).thenReturn(done)));
+	}
+
+	/** The claims now in public notice in a village: what the notice board shows. */
+	public Flux<Claim> inNotice(RegionId village) {
+		return this.repository.inNotice(village.value());
+	}
+
+	/**
+	 * Moves every claim whose deadline has passed: unrectified deductions into public
+	 * notice, and claims whose notice ended into the ledger. Each claim is its own
+	 * transaction, locked with SKIP LOCKED, and posted with the claim as request id, so
+	 * any number of instances may run this at once without posting anything twice.
+	 */
+	public Mono<Long> closeDue(Instant now) {
+		Mono<Long> published = this.repository.due(Status.RECTIFICATION, now, 500)
+			.concatMap((id) -> publishUnrectified(id, now).as(this.transactions::transactional))
+			.count();
+		Mono<Long> effective = this.repository.due(Status.IN_NOTICE, now, 500)
+			.concatMap((id) -> makeEffective(id, now).as(this.transactions::transactional).onErrorResume((error) -> {
+				// One claim that cannot post (a rule changed, a kind removed) must not
+				// stop the rest;
+				// it stays in notice and is retried on the next run.
+				log.error("Claim {} could not become effective", id, error);
+				return Mono.empty();
+			}))
+			.count();
+		return published.zipWith(effective, Long::sum);
+	}
+
+	private Mono<Claim> publishUnrectified(long claimId, Instant now) {
+		return this.repository.lockDue(claimId, Status.RECTIFICATION, now)
+			.flatMap((claim) -> this.repository.settings(claim.villageId())
+				.flatMap((settings) -> this.repository.transition(claimId, List.of(Status.RECTIFICATION),
+						Status.IN_NOTICE, null, null, null, now.plus(settings.noticeDays(), ChronoUnit.DAYS))));
+	}
+
+	private Mono<Claim> makeEffective(long claimId, Instant now) {
+		return this.repository.lockDue(claimId, Status.IN_NOTICE, now)
+			.flatMap((claim) -> this.catalog.item(claim.itemId())
+				.zipWith(this.kinds.defaultKind(new RegionId(claim.villageId())))
+				.flatMap((itemAndKind) -> {
+					CatalogItem item = itemAndKind.getT1();
+					RegionId village = new RegionId(claim.villageId());
+					HouseholdId household = new HouseholdId(claim.householdId());
+					String memo = item.name() + " (" + item.code() + " v" + item.version() + ")";
+					String requestId = "claim-" + claim.id();
+					Posting posting = (claim.points() > 0)
+							? Posting.award(village, itemAndKind.getT2().id(), household, claim.points(), memo,
+									requestId)
+							: Posting.deduction(village, itemAndKind.getT2().id(), household, -claim.points(), memo,
+									requestId);
+					return this.ledger.post(posting);
+				})
+				.flatMap((posted) -> this.repository.markEffective(claimId, posted.transactionId()))
+				.thenReturn(claim));
+	}
+
+	private Mono<CatalogItem> currentItem(RegionId village, String code) {
+		LocalDate today = LocalDate.now(this.clock.withZone(ZoneId.of("Asia/Shanghai")));
+		return this.catalog.current(village)
+			.filter((item) -> item.code().equals(code) && item.activeOn(today))
+			.next()
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "catalog-item-not-active",
+					"The catalog has no active item " + code + ".", Map.of("itemCode", code))));
+	}
+
+	/** Who may put which claim forward. */
+	private Mono<Void> mayClaim(Caller caller, RegionId village, NewClaim request, CatalogItem item) {
+		if (request.source() == Source.SYSTEM) {
+			return Mono.error(refused("source-not-allowed", "System claims are made by the system itself."));
+		}
+		if (item.isDeduction() && request.source() != Source.ORGANISATION) {
+			return Mono.error(refused("source-not-allowed", "Deductions are recorded by the village organisation."));
+		}
+		if (request.source() == Source.ORGANISATION) {
+			return this.access.requireReviewer(village).then();
+		}
+		if (request.onBehalfOfMemberId() != null) {
+			return this.access.actor(caller, request.onBehalfOfMemberId())
+				.flatMap((actor) -> this.villages.memberHome(new MemberId(request.onBehalfOfMemberId())))
+				.flatMap((home) -> (request.source() == Source.SELF_REPORT) == (home.householdId().value() == request
+					.householdId()) ? Mono.<Void>empty()
+							: Mono.error(refused("source-not-allowed",
+									"A self-report is about one's own household; a recommendation about another.")));
+		}
+		if (caller.memberId() == null || !caller.holds(Role.VILLAGER)) {
+			return Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
+					"Only villagers report or recommend; officials record claims as the organisation."));
+		}
+		return this.access.requireRead(village)
+			.then(this.villages.memberHome(new MemberId(caller.memberId())))
+			.flatMap((home) -> {
+				boolean own = home.householdId().value() == request.householdId() && home.villageId().equals(village);
+				if (request.source() == Source.SELF_REPORT && !own) {
+					return Mono.error(refused("source-not-allowed", "A self-report is about one's own household."));
+				}
+				if (request.source() == Source.NEIGHBOUR && own) {
+					return Mono.error(refused("source-not-allowed", "Recommend a neighbour, not your own household."));
+				}
+				return Mono.empty();
+			});
+	}
+
+	private Mono<Void> withinCap(RegionId village, long householdId, CatalogItem item) {
+		if (item.capPoints() == null || item.capPeriod() == null) {
+			return Mono.empty();
+		}
+		return this.villages.region(village).flatMap((region) -> {
+			Instant since = periodStart(item.capPeriod(), ZoneId.of(region.timeZone()));
+			return this.repository.pointsClaimedSince(householdId, village.value(), item.code(), since)
+				.flatMap((claimed) -> {
+					long left = item.capPoints() - claimed;
+					return (Math.abs(item.points()) <= left) ? Mono.<Void>empty() : Mono
+						.error(new DomainException(Kind.REFUSED, "cap-reached",
+								"This item is capped at " + item.capPoints() + " points per "
+										+ item.capPeriod().name().toLowerCase() + "; " + Math.max(0, left) + " left.",
+								Map.of("cap", item.capPoints(), "pointsLeft", Math.max(0, left))));
+				});
+		});
+	}
+
+	private Instant periodStart(CatalogItem.CapPeriod period, ZoneId zone) {
+		LocalDate today = LocalDate.now(this.clock.withZone(zone));
+		LocalDate start = switch (period) {
+			case MONTH -> today.withDayOfMonth(1);
+			case QUARTER -> today.withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1).withDayOfMonth(1);
+			case YEAR -> today.withDayOfYear(1);
+		};
+		return start.atStartOfDay(zone).toInstant();
+	}
+
+	/**
+	 * A claim a reviewer of its village may decide: never one about their own household.
+	 */
+	private Mono<Claim> decidable(Caller caller, long claimId) {
+		return claim(claimId).flatMap((claim) -> this.access.requireReviewer(new RegionId(claim.villageId()))
+			.then((caller.memberId() != null)
+					? this.villages.memberHome(new MemberId(caller.memberId()))
+						.filter((home) -> home.householdId().value() == claim.householdId())
+						.flatMap((own) -> Mono.<Claim>error(new DomainException(Kind.FORBIDDEN, "conflict-of-interest",
+								"You cannot decide a claim about your own household.", Map.of("claimId", claimId))))
+					: Mono.<Claim>empty())
+			.thenReturn(claim));
+	}
+
+	private Mono<Claim> claim(long claimId) {
+		return this.repository.find(claimId)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "claim-not-found",
+					"There is no claim " + claimId + ".", Map.of("claimId", claimId))));
+	}
+
+	private Mono<Void> audit(Caller caller, Claim claim, String action, Status before) {
+		return this.auditTrail.record(caller.actor(), claim.villageId(), action, "claim:" + claim.id(),
+				Map.of("status", before.name()), Map.of("status", claim.status().name()));
+	}
+
+	private static DomainException illegal(Claim claim, String action) {
+		return new DomainException(Kind.CONFLICT, "illegal-transition",
+				"A claim that is " + claim.status().name().toLowerCase() + " cannot be " + action + "d now.",
+				Map.of("status", claim.status().name()));
+	}
+
+	private static DomainException refused(String type, String message) {
+		return new DomainException(Kind.REFUSED, type, message);
+	}
+
+}
