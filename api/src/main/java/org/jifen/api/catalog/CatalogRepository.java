@@ -65,7 +65,7 @@ class CatalogRepository {
 				                          cap_period, evidence_required, active_from, active_until, created_by)
 				values (:village, :code, :version, true, :name, :category, :points, :capPoints, :capPeriod,
 				        :evidence, :from, :until, :createdBy)
-				returning """ + COLUMNS)
+				returning\s""" + COLUMNS)
 			.bind("village", villageId)
 			.bind("code", draft.code())
 			.bind("version", version)

@@ -44,7 +44,7 @@ class ClaimRepository {
 				                   submitted_by, on_behalf_of)
 				values (:village, :household, :item, :points, :source, :description, 'SUBMITTED', :submittedBy,
 				        :onBehalfOf)
-				returning """ + COLUMNS)
+				returning\s""" + COLUMNS)
 			.bind("village", villageId)
 			.bind("household", householdId)
 			.bind("item", itemId)
@@ -93,7 +93,7 @@ class ClaimRepository {
 				       decision_reason = coalesce(:reason, decision_reason),
 				       rectify_by = :rectifyBy, notice_ends_at = :noticeEndsAt
 				where id = :id and status = any(:from)
-				returning """ + COLUMNS)
+				returning\s""" + COLUMNS)
 			.bind("id", claimId)
 			.bind("from", from.stream().map(Enum::name).toArray(String[]::new))
 			.bind("to", to.name());

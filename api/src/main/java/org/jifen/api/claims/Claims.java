@@ -79,7 +79,7 @@ public class Claims {
 
 	public Mono<Claim> find(Caller caller, long claimId) {
 		return claim(claimId)
-			.flatMap((claim) -> this.access.requireRead(new RegionId(claim.villageId())).thenReturn(claim));
+			.flatMap((claim) -> this.access.requireRead(caller, new RegionId(claim.villageId())).thenReturn(claim));
 	}
 
 	@Transactional
@@ -135,7 +135,7 @@ public class Claims {
 	 */
 	@Transactional
 	public Mono<Claim> object(Caller caller, long claimId, String reason) {
-		return claim(claimId).flatMap((claim) -> this.access.requireRead(new RegionId(claim.villageId()))
+		return claim(claimId).flatMap((claim) -> this.access.requireRead(caller, new RegionId(claim.villageId()))
 			.then(this.repository.transition(claimId, List.of(Status.IN_NOTICE), Status.OBJECTED, null, null, null,
 					null))
 			.switchIfEmpty(Mono.error(() -> illegal(claim, "object to")))
@@ -149,7 +149,7 @@ public class Claims {
 	 */
 	@Transactional
 	public Mono<Claim> rectified(Caller caller, long claimId) {
-		return claim(claimId).flatMap((claim) -> this.access.requireAdmin(new RegionId(claim.villageId()))
+		return claim(claimId).flatMap((claim) -> this.access.requireAdmin(caller, new RegionId(claim.villageId()))
 			.then(Mono.defer(() -> (claim.status() == Status.RECTIFICATION && claim.rectifyBy() != null
 					&& claim.rectifyBy().isAfter(this.clock.instant()))
 							? this.repository.transition(claimId, List.of(Status.RECTIFICATION), Status.RECTIFIED,
@@ -159,9 +159,20 @@ public class Claims {
 			.flatMap((done) -> audit(caller, done, "claim.rectified", claim.status()).thenReturn(done)));
 	}
 
-	/** The claims now in public notice in a village: what the notice board shows. */
-	public Flux<Claim> inNotice(RegionId village) {
-		return this.repository.inNotice(village.value());
+	/**
+	 * The claims now in public notice in a village, with household and item: the notice
+	 * board.
+	 */
+	public Flux<Notice> noticeBoard(Caller caller, RegionId village) {
+		return this.access.requireRead(caller, village)
+			.thenMany(this.repository.inNotice(village.value()))
+			.concatMap((claim) -> this.villages.household(new HouseholdId(claim.householdId()))
+				.zipWith(this.catalog.item(claim.itemId()),
+						(household, item) -> new Notice(claim, household.number(), household.headName(), item)));
+	}
+
+	/** A line of the public notice board. */
+	public record Notice(Claim claim, String householdNumber, String headName, CatalogItem item) {
 	}
 
 	/**
@@ -232,7 +243,7 @@ public class Claims {
 			return Mono.error(refused("source-not-allowed", "Deductions are recorded by the village organisation."));
 		}
 		if (request.source() == Source.ORGANISATION) {
-			return this.access.requireReviewer(village).then();
+			return this.access.requireReviewer(caller, village).then();
 		}
 		if (request.onBehalfOfMemberId() != null) {
 			return this.access.actor(caller, request.onBehalfOfMemberId())
@@ -246,7 +257,7 @@ public class Claims {
 			return Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
 					"Only villagers report or recommend; officials record claims as the organisation."));
 		}
-		return this.access.requireRead(village)
+		return this.access.requireRead(caller, village)
 			.then(this.villages.memberHome(new MemberId(caller.memberId())))
 			.flatMap((home) -> {
 				boolean own = home.householdId().value() == request.householdId() && home.villageId().equals(village);
@@ -292,7 +303,7 @@ public class Claims {
 	 * A claim a reviewer of its village may decide: never one about their own household.
 	 */
 	private Mono<Claim> decidable(Caller caller, long claimId) {
-		return claim(claimId).flatMap((claim) -> this.access.requireReviewer(new RegionId(claim.villageId()))
+		return claim(claimId).flatMap((claim) -> this.access.requireReviewer(caller, new RegionId(claim.villageId()))
 			.then((caller.memberId() != null)
 					? this.villages.memberHome(new MemberId(caller.memberId()))
 						.filter((home) -> home.householdId().value() == claim.householdId())

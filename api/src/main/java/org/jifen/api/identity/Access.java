@@ -57,7 +57,21 @@ public class Access {
 
 	/** Reviewers and admins of the region or above it: those who decide claims. */
 	public Mono<Caller> requireReviewer(RegionId region) {
-		return require(region, (grant) -> grant.role().administers() || grant.role() == Role.REVIEWER);
+		return caller().flatMap((caller) -> requireReviewer(caller, region));
+	}
+
+	public Mono<Caller> requireReviewer(Caller caller, RegionId region) {
+		return require(caller, region, (grant) -> grant.role().administers() || grant.role() == Role.REVIEWER);
+	}
+
+	/** {@link #requireRead(RegionId)} for a caller already known (service code). */
+	public Mono<Caller> requireRead(Caller caller, RegionId region) {
+		return require(caller, region, (grant) -> grant.role() != Role.MERCHANT_STAFF);
+	}
+
+	/** {@link #requireAdmin(RegionId)} for a caller already known (service code). */
+	public Mono<Caller> requireAdmin(Caller caller, RegionId region) {
+		return require(caller, region, (grant) -> grant.role().administers());
 	}
 
 	/**
@@ -93,11 +107,15 @@ public class Access {
 	}
 
 	private Mono<Caller> require(RegionId region, Predicate<Grant> kind) {
-		return caller().flatMap((caller) -> this.villages.ancestry(region)
+		return caller().flatMap((caller) -> require(caller, region, kind));
+	}
+
+	private Mono<Caller> require(Caller caller, RegionId region, Predicate<Grant> kind) {
+		return this.villages.ancestry(region)
 			.flatMap((ancestry) -> covers(caller, ancestry, kind) ? Mono.just(caller)
 					: Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
 							"You hold no role that covers region " + region.value() + ".",
-							Map.of("regionId", region.value())))));
+							Map.of("regionId", region.value()))));
 	}
 
 	private static boolean covers(Caller caller, List<RegionId> ancestry, Predicate<Grant> kind) {

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
+import org.jifen.api.catalog.Catalog;
+import org.jifen.api.catalog.CatalogItemDraft;
+import org.jifen.api.claims.Claim;
+import org.jifen.api.claims.Claims;
+import org.jifen.api.claims.NewClaim;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
@@ -72,6 +77,14 @@ class AccessIT extends IntegrationTest {
 
 	private String adminOfA;
 
+	private long claimB;
+
+	@Autowired
+	private Catalog catalog;
+
+	@Autowired
+	private Claims claims;
+
 	@BeforeEach
 	void twoVillages() {
 		services().wipe();
@@ -85,6 +98,21 @@ class AccessIT extends IntegrationTest {
 			.block();
 		this.adminOfA = SignedIn.staff(this.http, this.accounts, "admin-a", Role.VILLAGE_ADMIN,
 				this.villageA.id().value());
+		long setupUser = this.accounts
+			.createStaff("setup-b", "setup-b", SignedIn.PASSWORD,
+					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.villageB.id().value())))
+			.block();
+		Caller setup = new Caller(setupUser, null, "setup-b",
+				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.villageB.id().value())));
+		this.catalog
+			.save(this.villageB.id(), new CatalogItemDraft("walk-item", "打扫村道", "美", 3, null, null, false, null, null),
+					setup.actor())
+			.block();
+		this.claimB = this.claims
+			.submit(setup, this.villageB.id(),
+					new NewClaim(this.householdB.id().value(), "walk-item", Claim.Source.ORGANISATION, "打扫村道", null))
+			.block()
+			.id();
 	}
 
 	@Test
@@ -111,7 +139,7 @@ class AccessIT extends IntegrationTest {
 				continue;
 			}
 			assertThat(route).as("%s names the region it touches, or is listed as open to anyone signed in", route)
-				.containsAnyOf("{villageId}", "{householdId}", "{memberId}", "{regionId}");
+				.containsAnyOf("{villageId}", "{householdId}", "{memberId}", "{regionId}", "{claimId}");
 			Answer outsider = call(route, this.adminOfA);
 			assertThat(outsider.status()).as("%s as the admin of another village", route).isIn(403, 404);
 			assertThat(outsider.body()).as("%s must be a real route", route)
@@ -152,7 +180,11 @@ class AccessIT extends IntegrationTest {
 			.expectBody(JsonNode.class)
 			.returnResult()
 			.getResponseBody();
-		JsonNode entry = page.get("items").get(0);
+		JsonNode entry = page.get("items")
+			.valueStream()
+			.filter((item) -> item.get("action").asString().equals("household.registered"))
+			.findFirst()
+			.orElseThrow();
 		assertThat(entry.get("action").asString()).isEqualTo("household.registered");
 		assertThat(entry.get("regionId").asLong()).isEqualTo(this.villageB.id().value());
 		assertThat(entry.get("after").asString()).contains("\"number\": \"002\"");
@@ -217,7 +249,8 @@ class AccessIT extends IntegrationTest {
 			.replace("{regionId}", String.valueOf(this.villageB.id().value()))
 			.replace("{householdId}", String.valueOf(this.householdB.id().value()))
 			.replace("{memberId}", String.valueOf(this.householdB.members().get(0).id().value()))
-			.replace("{code}", "walk-item");
+			.replace("{code}", "walk-item")
+			.replace("{claimId}", String.valueOf(this.claimB));
 		WebTestClient.RequestBodySpec request = this.http.method(HttpMethod.valueOf(parts[0]))
 			.uri(path + (path.endsWith("/members") ? "?phone=13800000000" : ""));
 		if (token != null) {

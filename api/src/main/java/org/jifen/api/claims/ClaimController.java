@@ -1,0 +1,137 @@
+package org.jifen.api.claims;
+
+import java.time.Instant;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.identity.Access;
+import org.jifen.api.shared.Masking;
+import org.jifen.api.village.RegionId;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Claims over HTTP: submitted by villagers (self-report, recommendation) or the
+ * organisation, decided by reviewers, published on the village's notice board, objected
+ * to by anyone of the village.
+ */
+@RestController
+@Tag(name = "Claims", description = "Awards and deductions through review and public notice")
+class ClaimController {
+
+	private final Claims claims;
+
+	private final Access access;
+
+	ClaimController(Claims claims, Access access) {
+		this.claims = claims;
+		this.access = access;
+	}
+
+	@PostMapping(path = "/api/v1/villages/{villageId}/claims", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	@Operation(summary = "Submit a claim", description = "SELF_REPORT and NEIGHBOUR by villagers; ORGANISATION by "
+			+ "reviewers and admins (the only source of deductions); onBehalfOfMemberId for 代办 by an admin.")
+	Mono<Claim> submit(@PathVariable long villageId, @Valid @RequestBody Mono<ClaimRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireRead(village)
+			.flatMap((caller) -> request.flatMap((body) -> this.claims.submit(caller, village, body.toCommand())));
+	}
+
+	@GetMapping(path = "/api/v1/claims/{claimId}", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Read a claim")
+	Mono<Claim> claim(@PathVariable long claimId) {
+		return this.access.caller().flatMap((caller) -> this.claims.find(caller, claimId));
+	}
+
+	@PostMapping(path = "/api/v1/claims/{claimId}/approve", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Approve a claim (reviewer)",
+			description = "An award goes into public notice; a deduction first asks the household to rectify.")
+	Mono<Claim> approve(@PathVariable long claimId, @Valid @RequestBody Mono<DecisionRequest> request) {
+		return this.access.caller()
+			.flatMap((caller) -> this.claims.find(caller, claimId)
+				.then(request)
+				.flatMap((body) -> this.claims.approve(caller, claimId, body.reason())));
+	}
+
+	@PostMapping(path = "/api/v1/claims/{claimId}/reject", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Reject a claim (reviewer), with a reason")
+	Mono<Claim> reject(@PathVariable long claimId, @Valid @RequestBody Mono<ReasonRequest> request) {
+		return this.access.caller()
+			.flatMap((caller) -> this.claims.find(caller, claimId)
+				.then(request)
+				.flatMap((body) -> this.claims.reject(caller, claimId, body.reason())));
+	}
+
+	@PostMapping(path = "/api/v1/claims/{claimId}/objections", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	@Operation(summary = "Object to a claim in public notice", description = "Sends it back to review.")
+	Mono<Claim> object(@PathVariable long claimId, @Valid @RequestBody Mono<ReasonRequest> request) {
+		return this.access.caller()
+			.flatMap((caller) -> this.claims.find(caller, claimId)
+				.then(request)
+				.flatMap((body) -> this.claims.object(caller, claimId, body.reason())));
+	}
+
+	@PostMapping(path = "/api/v1/claims/{claimId}/rectified", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Record that the household rectified in time (admin): nothing is deducted")
+	Mono<Claim> rectified(@PathVariable long claimId) {
+		return this.access.caller().flatMap((caller) -> this.claims.rectified(caller, claimId));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/notices", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The village's public notice board (公示)", description = "Names are masked.")
+	Flux<NoticeResponse> notices(@PathVariable long villageId) {
+		return this.access.caller()
+			.flatMapMany((caller) -> this.claims.noticeBoard(caller, new RegionId(villageId)))
+			.map(NoticeResponse::of);
+	}
+
+	record ClaimRequest(@NotNull @Positive Long householdId, @NotBlank @Size(max = 32) String itemCode,
+			@NotNull Claim.Source source, @NotBlank @Size(max = 500) String description,
+			@Positive @Nullable Long onBehalfOfMemberId) {
+
+		NewClaim toCommand() {
+			return new NewClaim(this.householdId, this.itemCode, this.source, this.description.strip(),
+					this.onBehalfOfMemberId);
+		}
+
+	}
+
+	record DecisionRequest(@Size(max = 500) @Nullable String reason) {
+	}
+
+	record ReasonRequest(@NotBlank @Size(max = 500) String reason) {
+	}
+
+	record NoticeResponse(long claimId, String householdNumber, String headName, String itemCode, String itemName,
+			String category, int points, @Nullable Instant noticeEndsAt) {
+
+		static NoticeResponse of(Claims.Notice notice) {
+			return new NoticeResponse(notice.claim().id(), notice.householdNumber(), Masking.name(notice.headName()),
+					notice.item().code(), notice.item().name(), notice.item().category(), notice.claim().points(),
+					notice.claim().noticeEndsAt());
+		}
+
+	}
+
+}

@@ -1,0 +1,366 @@
+package org.jifen.api.claims;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Grant;
+import org.jifen.api.identity.Role;
+import org.jifen.api.ledger.Ledger;
+import org.jifen.api.support.Fixtures;
+import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.SignedIn;
+import org.jifen.api.village.Household;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.Villages;
+import org.jifen.api.web.PageRequest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The public workflow end to end over HTTP, with the deadlines moved by handing the
+ * scheduler's job a later clock instead of waiting: every transition and refusal, public
+ * notice and objections, conflict of interest, rectification, caps, and exactly one
+ * posting however often the job runs.
+ */
+class ClaimsIT extends IntegrationTest {
+
+	@Autowired
+	private Villages villages;
+
+	@Autowired
+	private Accounts accounts;
+
+	@Autowired
+	private Claims claims;
+
+	@Autowired
+	private Ledger ledger;
+
+	private Region village;
+
+	private Household zhang;
+
+	private Household li;
+
+	private String admin;
+
+	private String reviewer;
+
+	private String villagerZhang;
+
+	private String villagerLi;
+
+	@BeforeEach
+	void aVillageWithItsCatalogAndPeople() {
+		services().wipe();
+		this.village = Fixtures.village(this.villages, "claims");
+		this.villages
+			.registerHouseholds(this.village.id(),
+					List.of(Fixtures.household("001", "张小明"), Fixtures.household("002", "李秀英")))
+			.block();
+		var page = this.villages.households(this.village.id(), PageRequest.of(null, 2)).block().items();
+		this.zhang = this.villages.household(page.get(0).id()).block();
+		this.li = this.villages.household(page.get(1).id()).block();
+		long villageId = this.village.id().value();
+		this.admin = SignedIn.staff(this.http, this.accounts, "claims-admin", Role.VILLAGE_ADMIN, villageId);
+		this.reviewer = SignedIn.staff(this.http, this.accounts, "claims-reviewer", Role.REVIEWER, villageId);
+		this.villagerZhang = SignedIn.villager(this.http, this.accounts, "zhang", this.zhang.members().get(0).id());
+		this.villagerLi = SignedIn.villager(this.http, this.accounts, "li", this.li.members().get(0).id());
+		saveItem("xiao-01", "照顾孤寡老人", "孝", 5, 10, "MONTH");
+		saveItem("mei-09", "乱堆乱放", "美", -5, null, null);
+	}
+
+	@Test
+	void aSelfReportGoesThroughReviewAndPublicNoticeIntoTheLedger() {
+		long claimId = submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
+
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of("reason", "属实")).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("IN_NOTICE");
+		this.http.get()
+			.uri("/api/v1/villages/{id}/notices", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerLi)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$[0].claimId")
+			.isEqualTo(claimId)
+			.jsonPath("$[0].headName")
+			.isEqualTo("张*明")
+			.jsonPath("$[0].points")
+			.isEqualTo(5);
+
+		assertThat(this.claims.closeDue(Instant.now().plus(Duration.ofDays(6))).block()).isZero();
+		assertThat(balance(this.zhang)).isZero();
+
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(8))).block();
+		assertThat(status(claimId)).isEqualTo("EFFECTIVE");
+		assertThat(balance(this.zhang)).isEqualTo(5);
+		assertThat(services().count("select count(*) from journal_transaction where memo = '照顾孤寡老人 (xiao-01 v1)'"))
+			.isOne();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	@Test
+	void theDeadlineJobPostsEachClaimOnceHoweverOftenItRuns() {
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+
+		Instant later = Instant.now().plus(Duration.ofDays(8));
+		Mono.zip(this.claims.closeDue(later), this.claims.closeDue(later), this.claims.closeDue(later)).block();
+		this.claims.closeDue(later).block();
+
+		assertThat(balance(this.zhang)).isEqualTo(5);
+		assertThat(services().count("select count(*) from journal_transaction")).isOne();
+	}
+
+	@Test
+	void anObjectionDuringTheNoticeSendsTheClaimBackToReview() {
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+
+		post(this.villagerLi, "/api/v1/claims/{id}/objections", claimId, Map.of("reason", "老人已由子女照顾")).expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("OBJECTED");
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(30))).block();
+		assertThat(balance(this.zhang)).isZero();
+
+		post(this.reviewer, "/api/v1/claims/{id}/reject", claimId, Map.of("reason", "经核实不属实")).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("REJECTED");
+	}
+
+	@Test
+	void illegalTransitionsAreConflicts() {
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.villagerLi, "/api/v1/claims/{id}/objections", claimId, Map.of("reason", "x")).expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:illegal-transition");
+		post(this.reviewer, "/api/v1/claims/{id}/reject", claimId, Map.of("reason", "证据不足")).expectStatus().isOk();
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("REJECTED");
+	}
+
+	@Test
+	void aRejectionNeedsAReason() {
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/reject", claimId, Map.of("reason", " ")).expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].field")
+			.isEqualTo("reason");
+		assertThat(status(claimId)).isEqualTo("SUBMITTED");
+	}
+
+	@Test
+	void aReviewerCannotDecideAClaimAboutTheirOwnHousehold() {
+		this.accounts
+			.bindVillager("dev-openid-zhang-reviewer", this.zhang.members().get(1).id(),
+					List.of(Grant.inRegion(Role.REVIEWER, this.village.id().value())))
+			.block();
+		String ownReviewer = SignedIn.wechat(this.http, "dev-zhang-reviewer", null).get("accessToken").asString();
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+
+		post(ownReviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:conflict-of-interest");
+		assertThat(status(claimId)).isEqualTo("SUBMITTED");
+	}
+
+	@Test
+	void whoMayPutWhichClaimForward() {
+		submit(this.villagerZhang, this.li, "xiao-01", "SELF_REPORT").expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:source-not-allowed");
+		submit(this.villagerZhang, this.zhang, "xiao-01", "NEIGHBOUR").expectStatus().isEqualTo(422);
+		submit(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR").expectStatus().isCreated();
+		submit(this.villagerLi, this.zhang, "mei-09", "NEIGHBOUR").expectStatus().isEqualTo(422);
+		submit(this.villagerLi, this.zhang, "mei-09", "ORGANISATION").expectStatus().isForbidden();
+		submit(this.reviewer, this.zhang, "mei-09", "ORGANISATION").expectStatus().isCreated();
+	}
+
+	@Test
+	void aCapRefusesWhatWouldPassItWithThePointsLeft() {
+		submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus().isCreated();
+		submit(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR").expectStatus().isCreated();
+
+		submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:cap-reached")
+			.jsonPath("$.cap")
+			.isEqualTo(10)
+			.jsonPath("$.pointsLeft")
+			.isEqualTo(0);
+		submit(this.villagerLi, this.li, "xiao-01", "SELF_REPORT").expectStatus().isCreated();
+	}
+
+	@Test
+	void aDeductionRectifiedInTimeDeductsNothing() {
+		long claimId = submitted(this.reviewer, this.zhang, "mei-09", "ORGANISATION");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of("reason", "门前堆放杂物")).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("RECTIFICATION")
+			.jsonPath("$.rectifyBy")
+			.exists();
+
+		post(this.admin, "/api/v1/claims/{id}/rectified", claimId, null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("RECTIFIED");
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(60))).block();
+		assertThat(balance(this.zhang)).isZero();
+		assertThat(services().count("select count(*) from journal_transaction")).isZero();
+	}
+
+	@Test
+	void aDeductionNotRectifiedIsPublishedAndThenDeducted() {
+		long claimId = submitted(this.reviewer, this.zhang, "mei-09", "ORGANISATION");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(8))).block();
+		assertThat(status(claimId)).isEqualTo("IN_NOTICE");
+		assertThat(balance(this.zhang)).isZero();
+		post(this.admin, "/api/v1/claims/{id}/rectified", claimId, null).expectStatus().isEqualTo(409);
+
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(16))).block();
+		assertThat(status(claimId)).isEqualTo("EFFECTIVE");
+		assertThat(balance(this.zhang)).isEqualTo(-5);
+	}
+
+	@Test
+	void editingTheCatalogMakesANewVersionAndOldClaimsKeepTheirs() {
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		long firstVersion = item(claimId);
+		saveItem("xiao-01", "照顾孤寡老人", "孝", 4, 10, "MONTH");
+
+		JsonNode history = this.http.get()
+			.uri("/api/v1/villages/{id}/catalog/history", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerLi)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(history.valueStream().filter((item) -> item.get("code").asString().equals("xiao-01")).count())
+			.isEqualTo(2);
+		this.http.get()
+			.uri("/api/v1/villages/{id}/catalog", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerLi)
+			.exchange()
+			.expectBody()
+			.jsonPath("$[?(@.code == 'xiao-01')].version")
+			.isEqualTo(2);
+		assertThat(item(claimId)).isEqualTo(firstVersion);
+
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(8))).block();
+		assertThat(balance(this.zhang)).isEqualTo(5);
+	}
+
+	private void saveItem(String code, String name, String category, int points, Integer capPoints, String capPeriod) {
+		Map<String, Object> body = new java.util.HashMap<>(
+				Map.of("name", name, "category", category, "points", points, "evidenceRequired", false));
+		if (capPoints != null) {
+			body.put("capPoints", capPoints);
+			body.put("capPeriod", capPeriod);
+		}
+		this.http.put()
+			.uri("/api/v1/villages/{id}/catalog/{code}", this.village.id().value(), code)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
+
+	private WebTestClient.ResponseSpec submit(String token, Household household, String itemCode, String source) {
+		return this.http.post()
+			.uri("/api/v1/villages/{id}/claims", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("householdId", household.id().value(), "itemCode", itemCode, "source", source,
+					"description", "2026年11月 照顾邻居王奶奶"))
+			.exchange();
+	}
+
+	private long submitted(String token, Household household, String itemCode, String source) {
+		return submit(token, household, itemCode, source).expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
+	}
+
+	private WebTestClient.ResponseSpec post(String token, String uri, long claimId, Map<String, ?> body) {
+		var request = this.http.post().uri(uri, claimId).header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+		return (body != null) ? request.contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+				: request.exchange();
+	}
+
+	private String status(long claimId) {
+		return this.http.get()
+			.uri("/api/v1/claims/{id}", claimId)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("status")
+			.asString();
+	}
+
+	private long item(long claimId) {
+		return services().count("select item_id from claim where id = ?", claimId);
+	}
+
+	private long balance(Household household) {
+		return this.ledger.balances(household.id())
+			.filter((balance) -> balance.kindCode().equals("household"))
+			.map((balance) -> balance.score())
+			.blockFirst(Duration.ofSeconds(5)) instanceof Long score ? score : 0;
+	}
+
+}
