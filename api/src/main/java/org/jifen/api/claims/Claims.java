@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -80,6 +81,17 @@ public class Claims {
 	public Mono<Claim> find(Caller caller, long claimId) {
 		return claim(claimId)
 			.flatMap((claim) -> this.access.requireRead(caller, new RegionId(claim.villageId())).thenReturn(claim));
+	}
+
+	/**
+	 * The claim a ledger posting came from, if it came from one (request id
+	 * {@code claim-<id>}).
+	 */
+	public Mono<Claim> claimOfPosting(@Nullable String requestId) {
+		if (requestId == null || !requestId.matches("claim-\\d+")) {
+			return Mono.empty();
+		}
+		return this.repository.find(Long.parseLong(requestId.substring("claim-".length())));
 	}
 
 	@Transactional

@@ -2,6 +2,8 @@ package org.jifen.api.ledger;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +18,8 @@ import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.RegionId;
+import org.jifen.api.web.CursorPage;
+import org.jifen.api.web.PageRequest;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -101,8 +105,23 @@ public class Ledger {
 		return this.json.writeValueAsString(event);
 	}
 
-	public Flux<Balance> balances(HouseholdId household) {
-		return this.repository.balances(household.value());
+	/**
+	 * A household's figures per kind, with this month's, quarter's and year's score in
+	 * {@code zone}.
+	 */
+	public Flux<Balance> balances(HouseholdId household, ZoneId zone) {
+		LocalDate today = LocalDate.now(this.clock.withZone(zone));
+		LocalDate quarter = today.withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1).withDayOfMonth(1);
+		return this.repository.balances(household.value(), today.withDayOfMonth(1).atStartOfDay(zone).toInstant(),
+				quarter.atStartOfDay(zone).toInstant(), today.withDayOfYear(1).atStartOfDay(zone).toInstant());
+	}
+
+	/** A household's movements, newest first, cursor-paged. */
+	public Mono<CursorPage<HistoryEntry>> history(HouseholdId household, PageRequest page) {
+		long before = (page.afterId() == 0) ? Long.MAX_VALUE : page.afterId();
+		return this.repository.history(household.value(), before, page.fetchSize())
+			.collectList()
+			.map((rows) -> CursorPage.of(rows, page, HistoryEntry::entryId));
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package org.jifen.api.ledger;
 
+import java.time.ZoneId;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Flux;
@@ -35,12 +37,14 @@ class LedgerController {
 	}
 
 	@GetMapping(path = "/api/v1/households/{householdId}/balances", produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "A household's score and available points per kind")
+	@Operation(summary = "A household's score and available points per kind",
+			description = "With the score earned this month, quarter and year in the village's time zone.")
 	Flux<Balance> balances(@PathVariable long householdId) {
 		HouseholdId household = new HouseholdId(householdId);
 		return this.villages.household(household)
-			.flatMap((found) -> this.access.requireRead(found.villageId()))
-			.thenMany(this.ledger.balances(household));
+			.flatMap(
+					(found) -> this.access.requireRead(found.villageId()).then(this.villages.region(found.villageId())))
+			.flatMapMany((village) -> this.ledger.balances(household, ZoneId.of(village.timeZone())));
 	}
 
 	@GetMapping(path = "/api/v1/villages/{villageId}/ledger/verification", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -207,14 +207,48 @@ class LedgerRepository {
 			.then();
 	}
 
-	Flux<Balance> balances(long householdId) {
+	Flux<Balance> balances(long householdId, Instant monthStart, Instant quarterStart, Instant yearStart) {
 		return this.database.sql("""
-				select k.code, k.name, a.score, a.available
+				select k.code, k.name, a.score, a.available,
+				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :month), 0) as month,
+				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :quarter), 0) as quarter,
+				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :year), 0) as year
 				from account a join point_kind k on k.id = a.kind_id
-				where a.household_id = :household order by k.id""")
+				     left join journal_entry e on e.account_id = a.id
+				     left join journal_transaction t on t.id = e.transaction_id
+				where a.household_id = :household
+				group by k.id, k.code, k.name, a.score, a.available
+				order by k.id""")
 			.bind("household", householdId)
+			.bind("month", monthStart.atOffset(ZoneOffset.UTC))
+			.bind("quarter", quarterStart.atOffset(ZoneOffset.UTC))
+			.bind("year", yearStart.atOffset(ZoneOffset.UTC))
 			.map((row) -> new Balance(row.get("code", String.class), row.get("name", String.class),
-					row.get("score", Long.class), row.get("available", Long.class)))
+					row.get("score", Long.class), row.get("available", Long.class),
+					((Number) row.get("month")).longValue(), ((Number) row.get("quarter")).longValue(),
+					((Number) row.get("year")).longValue()))
+			.all();
+	}
+
+	/** A household's entries, newest first, before an entry id (the cursor). */
+	Flux<HistoryEntry> history(long householdId, long beforeEntryId, int limit) {
+		return this.database.sql("""
+				select e.id as entry_id, t.id as transaction_id, t.occurred_at, k.code, t.type, t.memo,
+				       e.amount, e.score_delta, t.request_id
+				from journal_entry e
+				     join account a on a.id = e.account_id
+				     join point_kind k on k.id = a.kind_id
+				     join journal_transaction t on t.id = e.transaction_id
+				where a.household_id = :household and e.id < :before
+				order by e.id desc
+				limit :limit""")
+			.bind("household", householdId)
+			.bind("before", beforeEntryId)
+			.bind("limit", limit)
+			.map((row) -> new HistoryEntry(row.get("entry_id", Long.class), row.get("transaction_id", Long.class),
+					row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("code", String.class),
+					row.get("type", String.class), row.get("memo", String.class), row.get("amount", Long.class),
+					row.get("score_delta", Long.class), row.get("request_id", String.class)))
 			.all();
 	}
 

@@ -2,6 +2,7 @@ package org.jifen.api.claims;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * posting however often the job runs.
  */
 class ClaimsIT extends IntegrationTest {
+
+	private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
 	@Autowired
 	private Villages villages;
@@ -120,6 +123,33 @@ class ClaimsIT extends IntegrationTest {
 		assertThat(services().count("select count(*) from journal_transaction where memo = '照顾孤寡老人 (xiao-01 v1)'"))
 			.isOne();
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+
+		this.http.get()
+			.uri("/api/v1/households/{id}/history", this.zhang.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerZhang)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.items[0].claimId")
+			.isEqualTo(claimId)
+			.jsonPath("$.items[0].itemCode")
+			.isEqualTo("xiao-01")
+			.jsonPath("$.items[0].itemVersion")
+			.isEqualTo(1)
+			.jsonPath("$.items[0].scoreDelta")
+			.isEqualTo(5);
+		this.http.get()
+			.uri("/api/v1/households/{id}/balances", this.zhang.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerZhang)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$[0].month")
+			.isEqualTo(5)
+			.jsonPath("$[0].year")
+			.isEqualTo(5);
 	}
 
 	@Test
@@ -357,7 +387,7 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	private long balance(Household household) {
-		return this.ledger.balances(household.id())
+		return this.ledger.balances(household.id(), SHANGHAI)
 			.filter((balance) -> balance.kindCode().equals("household"))
 			.map((balance) -> balance.score())
 			.blockFirst(Duration.ofSeconds(5)) instanceof Long score ? score : 0;

@@ -1,5 +1,6 @@
 package org.jifen.api.ledger;
 
+import java.time.ZoneId;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the first tampered row.
  */
 class LedgerIT extends IntegrationTest {
+
+	private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
 	@Autowired
 	private Ledger ledger;
@@ -69,8 +72,8 @@ class LedgerIT extends IntegrationTest {
 		this.ledger.post(Posting.spend(this.village.id(), this.householdKind, this.zhang, 3, "积分超市: 洗衣粉", null))
 			.block();
 
-		assertThat(this.ledger.balances(this.zhang).collectList().block())
-			.containsExactly(new Balance("household", "户积分", 5, 2));
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).collectList().block())
+			.containsExactly(new Balance("household", "户积分", 5, 2, 5, 5, 5));
 		assertThat(services().count("select coalesce(sum(amount), 0) from journal_entry")).isZero();
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
 	}
@@ -79,7 +82,8 @@ class LedgerIT extends IntegrationTest {
 	void aDeductionMayTakeHouseholdPointsBelowZero() {
 		this.ledger.post(Posting.deduction(this.village.id(), this.householdKind, this.zhang, 10, "乱堆乱放 (整改逾期)", null))
 			.block();
-		assertThat(this.ledger.balances(this.zhang).blockFirst()).isEqualTo(new Balance("household", "户积分", -10, -10));
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst())
+			.isEqualTo(new Balance("household", "户积分", -10, -10, -10, -10, -10));
 	}
 
 	@Test
@@ -97,7 +101,8 @@ class LedgerIT extends IntegrationTest {
 							.containsEntry("required", 3L)))
 			.verify();
 		assertThat(services().count("select count(*) from journal_transaction")).isEqualTo(2);
-		assertThat(this.ledger.balances(this.zhang).collectList().block()).contains(new Balance("green", "绿色存折", 2, 2));
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).collectList().block())
+			.contains(new Balance("green", "绿色存折", 2, 2, 2, 2, 2));
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
 	}
 
@@ -111,7 +116,7 @@ class LedgerIT extends IntegrationTest {
 			.block();
 
 		assertThat(again).isEqualTo(first);
-		assertThat(this.ledger.balances(this.zhang).blockFirst().score()).isEqualTo(5);
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst().score()).isEqualTo(5);
 	}
 
 	@Test
@@ -121,7 +126,8 @@ class LedgerIT extends IntegrationTest {
 					"善: 第" + i + "次", "concurrent-" + i)), 50)
 			.blockLast();
 
-		assertThat(this.ledger.balances(this.zhang).blockFirst()).isEqualTo(new Balance("household", "户积分", 150, 150));
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst())
+			.isEqualTo(new Balance("household", "户积分", 150, 150, 150, 150, 150));
 		assertThat(services().count("select max(seq) from journal_transaction where village_id = ?",
 				this.village.id().value()))
 			.isEqualTo(50);
