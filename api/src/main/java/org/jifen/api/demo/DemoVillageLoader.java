@@ -1,5 +1,7 @@
 package org.jifen.api.demo;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +13,12 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.catalog.Catalog;
+import org.jifen.api.claims.Claim;
+import org.jifen.api.claims.Claims;
+import org.jifen.api.claims.NewClaim;
 import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
 import org.jifen.api.village.NewHousehold;
@@ -47,6 +54,9 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	static final String DEMO_PASSWORD = "jifen-demo";
 
+	/** How many households of each village get a season of claims. */
+	static final int CLAIMED_HOUSEHOLDS = 60;
+
 	private static final String SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 
 	private static final String GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国志红玉梅文春海燕金凤荣庆福顺德利民兴旺";
@@ -67,13 +77,19 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	private final Accounts accounts;
 
+	private final Catalog catalog;
+
+	private final Claims claims;
+
 	private final Environment environment;
 
 	private volatile Health health = Health.outOfService().withDetail("demo", "loading").build();
 
-	DemoVillageLoader(Villages villages, Accounts accounts, Environment environment) {
+	DemoVillageLoader(Villages villages, Accounts accounts, Catalog catalog, Claims claims, Environment environment) {
 		this.villages = villages;
 		this.accounts = accounts;
+		this.catalog = catalog;
+		this.claims = claims;
 		this.environment = environment;
 	}
 
@@ -122,9 +138,15 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 	private Mono<Void> accounts(Map<String, Region> regions) {
 		String password = this.environment.getProperty("jifen.demo.password", DEMO_PASSWORD);
 		Region zhaili = regions.get("370302107201");
-		return Flux.fromIterable(STAFF)
-			.concatMap((staff) -> this.accounts.createStaff(staff.get(0), staff.get(1), password,
-					List.of(Grant.inRegion(Role.valueOf(staff.get(2)), regions.get(staff.get(3)).id().value()))))
+		Map<String, Caller> staffByName = new HashMap<>();
+		return Flux.fromIterable(STAFF).concatMap((staff) -> {
+			List<Grant> grants = List
+				.of(Grant.inRegion(Role.valueOf(staff.get(2)), regions.get(staff.get(3)).id().value()));
+			return this.accounts.createStaff(staff.get(0), staff.get(1), password, grants)
+				.doOnNext((id) -> staffByName.put(staff.get(0), new Caller(id, null, staff.get(1), grants)));
+		})
+			.then(Mono.defer(() -> points(zhaili, staffByName.get("zhaili-admin"))))
+			.then(Mono.defer(() -> points(regions.get("370302107202"), staffByName.get("dongping-admin"))))
 			.then(this.villages.households(zhaili.id(), PageRequest.of(null, 2)))
 			.flatMap((page) -> this.villages.household(page.items().get(0).id())
 				.flatMap((first) -> this.accounts.bindVillager("dev-openid-villager", first.members().get(0).id(),
@@ -133,6 +155,41 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 				.flatMap((second) -> this.accounts.bindVillager("dev-openid-volunteer", second.members().get(0).id(),
 						List.of(Grant.inRegion(Role.VOLUNTEER, zhaili.id().value())))))
 			.then();
+	}
+
+	/**
+	 * The village's catalog and a season of the public workflow: most of the first
+	 * households' claims already effective, some in public notice, some waiting for
+	 * review.
+	 */
+	private Mono<Void> points(Region village, Caller admin) {
+		Random random = new Random(village.id().value());
+		return Flux.fromIterable(DemoCatalog.ITEMS)
+			.concatMap((item) -> this.catalog.save(village.id(), item, admin.actor()))
+			.then(this.villages.households(village.id(), PageRequest.of(null, CLAIMED_HOUSEHOLDS + 5)))
+			.flatMap((page) -> {
+				int split = Math.min(CLAIMED_HOUSEHOLDS, page.items().size());
+				var season = page.items().subList(0, split);
+				var onTheBoard = page.items().subList(split, page.items().size());
+				return Flux.fromIterable(season).index().concatMap((numbered) -> {
+					DemoClaim demo = DemoClaim.pick(random);
+					Mono<Claim> submitted = this.claims.submit(admin, village.id(),
+							new NewClaim(numbered.getT2().id().value(), demo.code(), Claim.Source.ORGANISATION,
+									demo.description(), null));
+					// Every tenth waits for review; the rest are approved.
+					return (numbered.getT1() % 10 == 9) ? submitted.then()
+							: submitted.flatMap((claim) -> this.claims.approve(admin, claim.id(), "经评议小组核实")).then();
+				})
+					// The season's notices end; unrectified deductions go on the board.
+					.then(Mono.defer(() -> this.claims.closeDue(Instant.now().plus(Duration.ofDays(8)))))
+					.thenMany(Flux.fromIterable(onTheBoard))
+					.concatMap((household) -> this.claims
+						.submit(admin, village.id(),
+								new NewClaim(household.id().value(), "shan-01", Claim.Source.ORGANISATION, "为村里孤寡老人送餐",
+										null))
+						.flatMap((claim) -> this.claims.approve(admin, claim.id(), "属实")))
+					.then();
+			});
 	}
 
 	private Mono<Region> village(Region town, String code, String name, Random random) {
@@ -194,6 +251,7 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 						                   -d '{"username":"zhaili-admin","password":"jifen-demo"}'
 						    Villager:    curl -X POST {}/api/v1/auth/wechat -H 'Content-Type: application/json' -d '{"code":"dev-villager"}'
 						    Then:        curl -H "Authorization: Bearer $TOKEN" '{}/api/v1/villages/3/households?limit=5'
+						               (also /api/v1/villages/3/notices, /api/v1/villages/3/catalog, /api/v1/households/1/history)
 						  Staff: zhaili-admin, zhaili-reviewer, zhaili-supervisor, dongping-admin, town-admin, county-admin
 						""",
 				base, base, base, base, base, base);

@@ -50,6 +50,25 @@ class DemoVillageIT extends IntegrationTest {
 		assertThat(householdsIn("寨里村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
 		assertThat(householdsIn("东坪村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
 
+		long zhaili = services().count("select id from region where name = '寨里村'");
+		assertThat(services().count("select count(*) from catalog_item where village_id = ? and current", zhaili))
+			.isEqualTo(27);
+		assertThat(services().count("select count(*) from claim where village_id = ? and status = 'EFFECTIVE'", zhaili))
+			.isGreaterThan(30);
+		assertThat(services().count("select count(*) from claim where village_id = ? and status = 'IN_NOTICE'", zhaili))
+			.isGreaterThanOrEqualTo(5);
+		assertThat(services().count("select count(*) from claim where village_id = ? and status = 'SUBMITTED'", zhaili))
+			.isGreaterThanOrEqualTo(5);
+		this.http.get()
+			.uri("/api/v1/villages/{id}/ledger/verification", zhaili)
+			.header("Authorization", "Bearer " + token)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.intact")
+			.isEqualTo(true);
+
 		this.loader.load().block(Duration.ofSeconds(30));
 		assertThat(householdsIn("寨里村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
 	}
