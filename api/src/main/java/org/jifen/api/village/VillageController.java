@@ -116,6 +116,21 @@ class VillageController {
 				.body(HouseholdResponse.of(household, true)));
 	}
 
+	@PostMapping(path = "/villages/{villageId}/households/import", consumes = "text/csv")
+	@Operation(summary = "Onboard a village's households from CSV (village admin)",
+			description = "One member a line: " + HouseholdCsv.HEADER + ". All lines valid or nothing is written; "
+					+ "a 422 import-rejected problem lists every bad line with its reason.")
+	Mono<ImportResponse> importHouseholds(@PathVariable long villageId, @RequestBody Mono<String> csv) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.flatMap((caller) -> csv.defaultIfEmpty("")
+				.flatMap((text) -> this.villages.importHouseholds(village, text, caller.actor())))
+			.map(ImportResponse::new);
+	}
+
+	record ImportResponse(long households) {
+	}
+
 	record RegionResponse(long id, @Nullable Long parentId, RegionLevel level, String code, String name,
 			String timeZone) {
 

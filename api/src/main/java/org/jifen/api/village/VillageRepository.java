@@ -149,6 +149,14 @@ class VillageRepository {
 			.all();
 	}
 
+	Flux<String> existingNumbers(RegionId village, List<String> numbers) {
+		return this.database.sql("select number from household where village_id = :village and number = any(:numbers)")
+			.bind("village", village.value())
+			.bind("numbers", numbers.toArray(String[]::new))
+			.map((row) -> row.get("number", String.class))
+			.all();
+	}
+
 	Mono<HouseholdId> insertHousehold(RegionId village, NewHousehold household) {
 		var spec = this.database.sql("""
 				insert into household (village_id, group_id, number, head_name, address)

@@ -121,6 +121,47 @@ public class Villages {
 				.thenReturn(registered));
 	}
 
+	/**
+	 * Onboards a village's household register from CSV in one transaction: every line
+	 * valid and no number already taken, or nothing is written and every problem is
+	 * reported with its line.
+	 */
+	@Transactional
+	public Mono<Long> importHouseholds(RegionId village, String csv, Actor actor) {
+		HouseholdCsv.Parsed parsed = HouseholdCsv.parse(csv);
+		if (!parsed.problems().isEmpty()) {
+			return Mono.error(importRejected(parsed.problems()));
+		}
+		List<String> numbers = parsed.households().stream().map(NewHousehold::number).toList();
+		return village(village).thenMany(this.repository.existingNumbers(village, numbers))
+			.collectList()
+			.flatMap((taken) -> taken.isEmpty() ? registerHouseholds(village, parsed.households())
+					: Mono.error(importRejected(taken.stream()
+						.map((number) -> new HouseholdCsv.BadRow(lineOf(csv, number),
+								"household " + number + " is already registered in this village"))
+						.toList())))
+			.flatMap((count) -> this.auditTrail
+				.record(actor, village.value(), "households.imported", "village:" + village.value(), null,
+						Map.of("households", count))
+				.thenReturn(count));
+	}
+
+	private static int lineOf(String csv, String number) {
+		String[] lines = csv.split("\\R", -1);
+		for (int i = 0; i < lines.length; i++) {
+			if (lines[i].strip().startsWith(number + ",") || lines[i].strip().startsWith("\"" + number + "\",")) {
+				return i + 1;
+			}
+		}
+		return 0;
+	}
+
+	private static DomainException importRejected(List<HouseholdCsv.BadRow> problems) {
+		return new DomainException(Kind.REFUSED, "import-rejected",
+				problems.size() + " lines of the file cannot be imported; nothing was written.", Map.of("rows",
+						problems.stream().map((row) -> Map.of("line", row.line(), "reason", row.reason())).toList()));
+	}
+
 	/** Registers many households of one village at once; all or nothing. */
 	@Transactional
 	public Mono<Long> registerHouseholds(RegionId village, List<NewHousehold> households) {

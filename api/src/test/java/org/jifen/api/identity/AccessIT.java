@@ -257,7 +257,8 @@ class AccessIT extends IntegrationTest {
 			request.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
 		}
 		WebTestClient.RequestHeadersSpec<?> ready = (parts[0].equals("GET") || parts[0].equals("DELETE")) ? request
-				: request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}");
+				: path.endsWith("/import") ? request.contentType(MediaType.parseMediaType("text/csv")).bodyValue("x")
+						: request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}");
 		var result = ready.exchange().expectBody(String.class).returnResult();
 		return new Answer(result.getStatus().value(), String.valueOf(result.getResponseBody()));
 	}
