@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.MemberId;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
@@ -103,6 +105,38 @@ public class Ledger {
 							line.scoreDelta()))
 					.toList());
 		return this.json.writeValueAsString(event);
+	}
+
+	/**
+	 * The yearly reset of a kind that resets: one journal transaction, at the village's
+	 * new year, that brings every account's figures from before {@code yearStart} back to
+	 * zero against issuance. Nothing is deleted, points earned since the new year stay,
+	 * and the request id {@code reset-<kind>-<year>} makes it happen once however often
+	 * it is asked.
+	 */
+	@Transactional
+	public Mono<Posted> resetYear(RegionId village, PointKind kind, int year, Instant yearStart) {
+		if (kind.reset() != PointKind.Reset.YEARLY) {
+			return Mono.error(new DomainException(Kind.REFUSED, "point-kind-does-not-reset",
+					"Point kind " + kind.code() + " does not reset.", Map.of("kind", kind.code())));
+		}
+		return this.repository.balancesBefore(village, kind.id(), yearStart).collectList().flatMap((lines) -> {
+			if (lines.isEmpty()) {
+				return Mono.empty();
+			}
+			List<Posting.Leg> legs = new ArrayList<>();
+			long total = 0;
+			for (LedgerRepository.ResetLine line : lines) {
+				AccountRef owner = (line.householdId() != null)
+						? AccountRef.household(new HouseholdId(line.householdId()))
+						: new AccountRef.Member(new MemberId(line.memberId()));
+				legs.add(new Posting.Leg(owner, -line.amount(), -line.score()));
+				total += line.amount();
+			}
+			legs.add(new Posting.Leg(AccountRef.system(SystemRole.ISSUANCE), total, 0));
+			return post(new Posting(village, kind.id(), "RESET", kind.name() + " " + year + " 年度清零",
+					"reset-" + kind.id() + "-" + year, legs));
+		});
 	}
 
 	/**

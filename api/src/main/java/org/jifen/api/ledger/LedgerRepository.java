@@ -279,6 +279,34 @@ class LedgerRepository {
 		}).all();
 	}
 
+	/**
+	 * A village's accounts of one kind (not the system's), with what their entries before
+	 * a moment sum to.
+	 */
+	Flux<ResetLine> balancesBefore(RegionId village, long kindId, Instant before) {
+		return this.database.sql("""
+				select a.household_id, a.member_id,
+				       coalesce(sum(e.amount), 0) as amount, coalesce(sum(e.score_delta), 0) as score
+				from account a
+				     join journal_entry e on e.account_id = a.id
+				     join journal_transaction t on t.id = e.transaction_id
+				where a.village_id = :village and a.kind_id = :kind and a.owner_type <> 'SYSTEM'
+				  and t.occurred_at < :before
+				group by a.id, a.household_id, a.member_id
+				having coalesce(sum(e.amount), 0) <> 0 or coalesce(sum(e.score_delta), 0) <> 0
+				order by a.id""")
+			.bind("village", village.value())
+			.bind("kind", kindId)
+			.bind("before", before.atOffset(ZoneOffset.UTC))
+			.map((row) -> new ResetLine(row.get("household_id", Long.class), row.get("member_id", Long.class),
+					((Number) row.get("amount")).longValue(), ((Number) row.get("score")).longValue()))
+			.all();
+	}
+
+	/** An owner's figures to bring back to zero. */
+	record ResetLine(@Nullable Long householdId, @Nullable Long memberId, long amount, long score) {
+	}
+
 	Mono<Long> accountCount(RegionId village) {
 		return this.database.sql("select count(*) as n from account where village_id = :village")
 			.bind("village", village.value())

@@ -59,6 +59,12 @@ class VillageRepository {
 			.all();
 	}
 
+	Flux<Region> villages() {
+		return this.database.sql("select " + REGION_COLUMNS + " from region where level = 'VILLAGE' order by id")
+			.map(VillageRepository::region)
+			.all();
+	}
+
 	Mono<Boolean> anyRegion() {
 		return this.database.sql("select exists (select 1 from region) as found")
 			.map((row) -> row.get("found", Boolean.class))

@@ -71,6 +71,11 @@ public class Villages {
 				: this.repository.childrenOf(null);
 	}
 
+	/** Every village, for jobs that run per village. */
+	public Flux<Region> allVillages() {
+		return this.repository.villages();
+	}
+
 	public Mono<Boolean> anyRegion() {
 		return this.repository.anyRegion();
 	}

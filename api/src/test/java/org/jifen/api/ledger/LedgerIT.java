@@ -1,5 +1,6 @@
 package org.jifen.api.ledger;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -22,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The ledger against real PostgreSQL: double entry, score versus available, no overdraft,
@@ -150,6 +152,36 @@ class LedgerIT extends IntegrationTest {
 		StepVerifier.create(this.ledger.post(Posting.award(this.village.id(), foreignKind, this.zhang, 5, "x", null)))
 			.expectErrorSatisfies(
 					(error) -> assertThat(error).hasFieldOrPropertyWithValue("type", "point-kind-not-here"))
+			.verify();
+	}
+
+	@Test
+	void theYearlyResetZeroesLastYearsPartyPointsWithJournalEntriesOnce() {
+		PointKind party = this.kinds.kind(this.village.id(), "party").block();
+		var member = this.villages.household(this.zhang).block().members().get(0).id();
+		this.ledger.post(new Posting(this.village.id(), party.id(), "AWARD", "参加党员活动日", null,
+				List.of(new Posting.Leg(new AccountRef.Member(member), 8, 8),
+						new Posting.Leg(AccountRef.system(SystemRole.ISSUANCE), -8, 0))))
+			.block();
+		Instant newYear = Instant.now().plusSeconds(1);
+		await().until(() -> Instant.now().isAfter(newYear));
+		this.ledger.post(new Posting(this.village.id(), party.id(), "AWARD", "新年第一次党员活动", null,
+				List.of(new Posting.Leg(new AccountRef.Member(member), 2, 2),
+						new Posting.Leg(AccountRef.system(SystemRole.ISSUANCE), -2, 0))))
+			.block();
+
+		Posted reset = this.ledger.resetYear(this.village.id(), party, 2027, newYear).block();
+		Posted again = this.ledger.resetYear(this.village.id(), party, 2027, newYear).block();
+
+		assertThat(again).isEqualTo(reset);
+		assertThat(services().count("select score from account where member_id = ?", member.value())).isEqualTo(2);
+		assertThat(services().count("select count(*) from journal_transaction where type = 'RESET'")).isOne();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+		StepVerifier
+			.create(this.ledger.resetYear(this.village.id(), this.kinds.defaultKind(this.village.id()).block(), 2027,
+					newYear))
+			.expectErrorSatisfies(
+					(error) -> assertThat(error).hasFieldOrPropertyWithValue("type", "point-kind-does-not-reset"))
 			.verify();
 	}
 
