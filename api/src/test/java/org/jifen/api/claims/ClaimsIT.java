@@ -244,6 +244,40 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	@Test
+	void anAdminSelfReportsForAVillagerWithoutASmartphoneAndTheTrailKeepsBoth() {
+		long member = this.zhang.members().get(1).id().value();
+		this.http.post()
+			.uri("/api/v1/villages/{id}/claims", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("householdId", this.zhang.id().value(), "itemCode", "xiao-01", "source", "SELF_REPORT",
+					"description", "代办: 照顾邻居王奶奶", "onBehalfOfMemberId", member))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.onBehalfOf")
+			.isEqualTo(member);
+
+		assertThat(services().count("""
+				select count(*) from audit_entry a join app_user u on u.id = a.actor_user_id
+				where a.action = 'claim.submitted' and u.username = 'claims-admin' and a.on_behalf_of_member_id = ?""",
+				member))
+			.isOne();
+		String outsider = SignedIn.staff(this.http, this.accounts, "other-admin", Role.VILLAGE_ADMIN,
+				Fixtures.village(this.villages, "claims-other").id().value());
+		this.http.post()
+			.uri("/api/v1/villages/{id}/claims", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + outsider)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("householdId", this.zhang.id().value(), "itemCode", "xiao-01", "source", "SELF_REPORT",
+					"description", "x", "onBehalfOfMemberId", member))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+	}
+
+	@Test
 	void aCapRefusesWhatWouldPassItWithThePointsLeft() {
 		submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus().isCreated();
 		submit(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR").expectStatus().isCreated();
