@@ -1,6 +1,8 @@
 package org.jifen.api.village;
 
 import java.net.URI;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -18,6 +20,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.api.identity.Access;
+import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
@@ -25,6 +28,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -129,6 +133,100 @@ class VillageController {
 	}
 
 	record ImportResponse(long households) {
+	}
+
+	@PostMapping(path = "/regions", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	@Operation(summary = "Add a town, village or village group (admins of the region above)")
+	Mono<RegionResponse> addRegion(@Valid @RequestBody Mono<NewRegionRequest> request) {
+		return request
+			.flatMap((body) -> this.access.requireAdmin(new RegionId(body.parentId()))
+				.flatMap((caller) -> this.villages.addRegion(new RegionId(body.parentId()), body.level(),
+						body.code().strip(), body.name().strip(), caller.actor())))
+			.map(RegionResponse::of);
+	}
+
+	@PatchMapping(path = "/regions/{regionId}", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Rename a region or change its time zone (its admins)")
+	Mono<RegionResponse> editRegion(@PathVariable long regionId, @Valid @RequestBody Mono<EditRegionRequest> request) {
+		RegionId region = new RegionId(regionId);
+		return this.access.requireAdmin(region)
+			.flatMap((caller) -> request
+				.flatMap((body) -> this.villages.editRegion(region, body.name(), body.validTimeZone(), caller.actor())))
+			.map(RegionResponse::of);
+	}
+
+	@PatchMapping(path = "/households/{householdId}", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Edit a household's head, address or group (village admin)")
+	Mono<HouseholdResponse> editHousehold(@PathVariable long householdId,
+			@Valid @RequestBody Mono<EditHouseholdRequest> request) {
+		HouseholdId id = new HouseholdId(householdId);
+		return this.villages.household(id)
+			.flatMap((household) -> this.access.requireAdmin(household.villageId()))
+			.flatMap((caller) -> request.flatMap((body) -> this.villages.editHousehold(id, body.headName(),
+					body.address(), (body.groupId() != null) ? new RegionId(body.groupId()) : null, caller.actor())))
+			.map((household) -> HouseholdResponse.of(household, true));
+	}
+
+	@PostMapping(path = "/households/{householdId}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	@Operation(summary = "Add a member to a household (village admin)")
+	Mono<HouseholdResponse> addMember(@PathVariable long householdId, @Valid @RequestBody Mono<MemberRequest> request) {
+		HouseholdId id = new HouseholdId(householdId);
+		return this.villages.household(id)
+			.flatMap((household) -> this.access.requireAdmin(household.villageId()))
+			.flatMap((caller) -> request.flatMap((body) -> this.villages.addMember(id,
+					new NewHousehold.NewMember(body.name().strip(), body.relation().strip(), body.birthYear(),
+							body.phone(), body.idNumber()),
+					caller.actor())))
+			.map((household) -> HouseholdResponse.of(household, true));
+	}
+
+	@PatchMapping(path = "/members/{memberId}", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Edit a member (village admin)", description = "Absent fields stay as they are.")
+	Mono<HouseholdResponse> editMember(@PathVariable long memberId,
+			@Valid @RequestBody Mono<EditMemberRequest> request) {
+		MemberId id = new MemberId(memberId);
+		return this.villages.memberHome(id)
+			.flatMap((home) -> this.access.requireAdmin(home.villageId()))
+			.flatMap((caller) -> request.flatMap((body) -> this.villages.editMember(id,
+					new NewHousehold.NewMember(body.name(), body.relation(), body.birthYear(), body.phone(),
+							body.idNumber()),
+					caller.actor())))
+			.map((household) -> HouseholdResponse.of(household, true));
+	}
+
+	record NewRegionRequest(@NotNull Long parentId, @NotNull RegionLevel level,
+			@NotBlank @Size(max = 32) @Pattern(regexp = "[0-9A-Za-z-]+") String code,
+			@NotBlank @Size(max = 50) String name) {
+	}
+
+	record EditRegionRequest(@Size(min = 1, max = 50) @Nullable String name,
+			@Size(max = 40) @Nullable String timeZone) {
+
+		@Nullable String validTimeZone() {
+			if (this.timeZone == null) {
+				return null;
+			}
+			try {
+				return ZoneId.of(this.timeZone).getId();
+			}
+			catch (DateTimeException ex) {
+				throw new DomainException(DomainException.Kind.MALFORMED, "invalid-time-zone",
+						"Unknown time zone " + this.timeZone + ".");
+			}
+		}
+
+	}
+
+	record EditHouseholdRequest(@Size(min = 1, max = 50) @Nullable String headName,
+			@Size(max = 200) @Nullable String address, @Nullable Long groupId) {
+	}
+
+	record EditMemberRequest(@Size(min = 1, max = 50) @Nullable String name,
+			@Size(min = 1, max = 20) @Nullable String relation, @Min(1900) @Max(2100) @Nullable Integer birthYear,
+			@Pattern(regexp = "1[0-9]{10}") @Nullable String phone,
+			@Pattern(regexp = "[0-9]{17}[0-9Xx]") @Nullable String idNumber) {
 	}
 
 	record RegionResponse(long id, @Nullable Long parentId, RegionLevel level, String code, String name,

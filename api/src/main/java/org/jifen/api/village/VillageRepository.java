@@ -59,6 +59,47 @@ class VillageRepository {
 			.all();
 	}
 
+	Mono<Region> updateRegion(RegionId id, @Nullable String name, @Nullable String timeZone) {
+		var spec = this.database
+			.sql("update region set name = coalesce(:name, name), time_zone = coalesce(:zone, time_zone) "
+					+ "where id = :id returning " + REGION_COLUMNS)
+			.bind("id", id.value());
+		spec = Sql.bindNullable(spec, "name", name, String.class);
+		spec = Sql.bindNullable(spec, "zone", timeZone, String.class);
+		return spec.map(VillageRepository::region).one();
+	}
+
+	Mono<Void> updateHousehold(HouseholdId id, @Nullable String headName, @Nullable String address,
+			@Nullable RegionId group) {
+		var spec = this.database.sql("""
+				update household set head_name = coalesce(:head, head_name), address = coalesce(:address, address),
+				                     group_id = coalesce(:group, group_id)
+				where id = :id""").bind("id", id.value());
+		spec = Sql.bindNullable(spec, "head", headName, String.class);
+		spec = Sql.bindNullable(spec, "address", address, String.class);
+		spec = Sql.bindNullable(spec, "group", (group != null) ? group.value() : null, Long.class);
+		return spec.then();
+	}
+
+	Mono<Void> updateMember(MemberId id, @Nullable String name, @Nullable String relation, @Nullable Integer birthYear,
+			@Nullable Sealed phone, @Nullable Sealed idNumber) {
+		var spec = this.database
+			.sql("""
+					update member set name = coalesce(:name, name), relation = coalesce(:relation, relation),
+					       birth_year = coalesce(:birthYear, birth_year),
+					       phone_cipher = coalesce(:phoneCipher, phone_cipher), phone_lookup = coalesce(:phoneLookup, phone_lookup),
+					       id_number_cipher = coalesce(:idCipher, id_number_cipher),
+					       id_number_lookup = coalesce(:idLookup, id_number_lookup)
+					where id = :id""")
+			.bind("id", id.value());
+		spec = Sql.bindNullable(spec, "name", name, String.class);
+		spec = Sql.bindNullable(spec, "relation", relation, String.class);
+		spec = Sql.bindNullable(spec, "birthYear", birthYear, Integer.class);
+		spec = bindSealed(spec, "phoneCipher", "phoneLookup", phone);
+		spec = bindSealed(spec, "idCipher", "idLookup", idNumber);
+		return spec.then();
+	}
+
 	Flux<Region> villages() {
 		return this.database.sql("select " + REGION_COLUMNS + " from region where level = 'VILLAGE' order by id")
 			.map(VillageRepository::region)

@@ -167,6 +167,86 @@ public class Villages {
 						problems.stream().map((row) -> Map.of("line", row.line(), "reason", row.reason())).toList()));
 	}
 
+	/**
+	 * Adds a region below one the admin covers; an admin change kept in the audit trail.
+	 */
+	@Transactional
+	public Mono<Region> addRegion(RegionId parent, RegionLevel level, String code, String name, Actor actor) {
+		return createRegion(parent, level, code, name).flatMap(
+				(region) -> this.auditTrail
+					.record(actor, region.id().value(), "region.added", "region:" + region.id().value(), null,
+							Map.of("level", level.name(), "code", code, "name", name))
+					.thenReturn(region));
+	}
+
+	/**
+	 * Renames a region or moves its time zone; an admin change kept in the audit trail.
+	 */
+	@Transactional
+	public Mono<Region> editRegion(RegionId id, @Nullable String name, @Nullable String timeZone, Actor actor) {
+		return region(id)
+			.flatMap((before) -> this.repository.updateRegion(id, name, timeZone)
+				.flatMap((after) -> this.auditTrail.record(actor, id.value(), "region.edited", "region:" + id.value(),
+						Map.of("name", before.name(), "timeZone", before.timeZone()),
+						Map.of("name", after.name(), "timeZone", after.timeZone()))
+					.thenReturn(after)));
+	}
+
+	/**
+	 * Edits a household's head, address or group; an admin change kept in the audit
+	 * trail.
+	 */
+	@Transactional
+	public Mono<Household> editHousehold(HouseholdId id, @Nullable String headName, @Nullable String address,
+			@Nullable RegionId group, Actor actor) {
+		return household(id).flatMap((before) -> groupOf(before.villageId(), group)
+			.then(this.repository.updateHousehold(id, headName, address, group))
+			.then(household(id))
+			.flatMap((after) -> this.auditTrail
+				.record(actor, before.villageId().value(), "household.edited", "household:" + id.value(),
+						snapshot(before), snapshot(after))
+				.thenReturn(after)));
+	}
+
+	/** Adds a member to a household; an admin change kept in the audit trail. */
+	@Transactional
+	public Mono<Household> addMember(HouseholdId id, NewHousehold.NewMember member, Actor actor) {
+		return household(id).flatMap((household) -> this.repository
+			.insertMember(id, member, this.personalData.seal(member.phone()), this.personalData.seal(member.idNumber()))
+			.then(household(id))
+			.flatMap((after) -> this.auditTrail
+				.record(actor, household.villageId().value(), "member.added", "household:" + id.value(), null,
+						Map.of("name", member.name(), "relation", member.relation()))
+				.thenReturn(after)));
+	}
+
+	/**
+	 * Edits a member; phone and ID numbers are re-sealed; an admin change kept in the
+	 * audit trail.
+	 */
+	@Transactional
+	public Mono<Household> editMember(MemberId id, NewHousehold.NewMember change, Actor actor) {
+		return memberHome(id).flatMap((home) -> this.repository
+			.updateMember(id, change.name(), change.relation(), change.birthYear(),
+					this.personalData.seal(change.phone()), this.personalData.seal(change.idNumber()))
+			.then(household(home.householdId()))
+			.flatMap((after) -> this.auditTrail
+				.record(actor, home.villageId().value(), "member.edited", "member:" + id.value(),
+						Map.of("name", home.name()),
+						Map.of("name", (change.name() != null) ? change.name() : home.name(), "phoneChanged",
+								change.phone() != null, "idNumberChanged", change.idNumber() != null))
+				.thenReturn(after)));
+	}
+
+	/** What the audit trail keeps of a household: never its members' personal data. */
+	private static Map<String, Object> snapshot(Household household) {
+		Map<String, Object> snapshot = new java.util.LinkedHashMap<>();
+		snapshot.put("headName", household.headName());
+		snapshot.put("address", (household.address() != null) ? household.address() : "");
+		snapshot.put("groupId", (household.groupId() != null) ? household.groupId().value() : 0);
+		return snapshot;
+	}
+
 	/** Registers many households of one village at once; all or nothing. */
 	@Transactional
 	public Mono<Long> registerHouseholds(RegionId village, List<NewHousehold> households) {
