@@ -10,6 +10,7 @@ import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.RegionId;
+import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,11 +49,52 @@ public class Catalog {
 					"There is no catalog item " + itemId + ".", Map.of("itemId", itemId))));
 	}
 
+	/** A town's template catalog, which its villages adopt and adapt. */
+	public Flux<CatalogItem> template(RegionId town) {
+		return town(town).thenMany(this.repository.current(town.value()));
+	}
+
+	/** Saves an item of a town's template. */
+	@Transactional
+	public Mono<CatalogItem> saveTemplate(RegionId town, CatalogItemDraft draft, Actor actor) {
+		return town(town).then(saveVersion(town, draft, actor));
+	}
+
+	/**
+	 * Copies the town's template items a village does not have yet into the village's
+	 * catalog, as the village's own version 1; the village then adapts them like any
+	 * other item.
+	 */
+	@Transactional
+	public Flux<CatalogItem> adoptTemplate(RegionId village, Actor actor) {
+		return this.villages.village(village)
+			.flatMapMany((region) -> this.repository.current(region.parentId().value()))
+			.collectList()
+			.zipWith(this.repository.current(village.value()).map(CatalogItem::code).collectList())
+			.flatMapMany((templateAndOwn) -> Flux.fromIterable(templateAndOwn.getT1())
+				.filter((item) -> !templateAndOwn.getT2().contains(item.code()))
+				.concatMap((item) -> saveVersion(village,
+						new CatalogItemDraft(item.code(), item.name(), item.category(), item.points(), item.capPoints(),
+								item.capPeriod(), item.evidenceRequired(), item.activeFrom(), item.activeUntil()),
+						actor)));
+	}
+
+	private Mono<Void> town(RegionId town) {
+		return this.villages.region(town)
+			.filter((region) -> region.level() == RegionLevel.TOWN)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "town-not-found",
+					"Region " + town.value() + " is not a town.", Map.of("regionId", town.value()))))
+			.then();
+	}
+
 	/** Saves a draft as the current version of its code: version 1, or the next one. */
 	@Transactional
 	public Mono<CatalogItem> save(RegionId village, CatalogItemDraft draft, Actor actor) {
-		return this.villages.village(village)
-			.then(this.repository.retireCurrent(village.value(), draft.code()).defaultIfEmpty(0))
+		return this.villages.village(village).then(saveVersion(village, draft, actor));
+	}
+
+	private Mono<CatalogItem> saveVersion(RegionId village, CatalogItemDraft draft, Actor actor) {
+		return Mono.defer(() -> this.repository.retireCurrent(village.value(), draft.code()).defaultIfEmpty(0))
 			.flatMap(
 					(previous) -> this.repository.insert(village.value(), draft, previous + 1, actor.userId())
 						.flatMap(

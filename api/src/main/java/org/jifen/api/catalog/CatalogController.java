@@ -22,6 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -69,6 +70,34 @@ class CatalogController {
 		return this.access.requireAdmin(village)
 			.flatMap((caller) -> request
 				.flatMap((body) -> this.catalog.save(village, body.toDraft(code), caller.actor())));
+	}
+
+	@GetMapping(path = "/api/v1/towns/{townId}/catalog", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A town's template catalog")
+	Flux<CatalogItem> template(@PathVariable long townId) {
+		RegionId town = new RegionId(townId);
+		return this.access.requireRead(town).thenMany(this.catalog.template(town));
+	}
+
+	@PutMapping(path = "/api/v1/towns/{townId}/catalog/{code}", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Save an item of the town's template (town admin)")
+	Mono<CatalogItem> saveTemplate(@PathVariable long townId, @PathVariable String code,
+			@Valid @RequestBody Mono<CatalogItemRequest> request) {
+		RegionId town = new RegionId(townId);
+		return this.access.requireAdmin(town)
+			.flatMap((caller) -> request
+				.flatMap((body) -> this.catalog.saveTemplate(town, body.toDraft(code), caller.actor())));
+	}
+
+	@PostMapping(path = "/api/v1/villages/{villageId}/catalog/adopt-template",
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Copy the town's template items the village lacks (village admin)",
+			description = "They become the village's own items, to adapt like any other.")
+	Flux<CatalogItem> adoptTemplate(@PathVariable long villageId) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.flatMapMany((caller) -> this.catalog.adoptTemplate(village, caller.actor()));
 	}
 
 	record CatalogItemRequest(@NotBlank @Size(max = 60) String name, @NotBlank @Size(max = 20) String category,

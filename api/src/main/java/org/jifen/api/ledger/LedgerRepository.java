@@ -61,6 +61,34 @@ class LedgerRepository {
 			.then();
 	}
 
+	Mono<PointKind> upsertKind(long countyId, String code, String name, PointKind.Owner owner, PointKind.Reset reset,
+			boolean spendable, boolean transferable, boolean mayGoNegative) {
+		return this.database.sql("""
+				insert into point_kind (county_id, code, name, owner, reset, spendable, transferable, may_go_negative)
+				values (:county, :code, :name, :owner, :reset, :spendable, :transferable, :negative)
+				on conflict (county_id, code) do update set name = excluded.name, owner = excluded.owner,
+				    reset = excluded.reset, spendable = excluded.spendable, transferable = excluded.transferable,
+				    may_go_negative = excluded.may_go_negative
+				returning\s""" + KIND_COLUMNS)
+			.bind("county", countyId)
+			.bind("code", code)
+			.bind("name", name)
+			.bind("owner", owner.name())
+			.bind("reset", reset.name())
+			.bind("spendable", spendable)
+			.bind("transferable", transferable)
+			.bind("negative", mayGoNegative)
+			.map(LedgerRepository::pointKind)
+			.one();
+	}
+
+	Mono<Boolean> kindInUse(long kindId) {
+		return this.database.sql("select exists (select 1 from account where kind_id = :kind) as used")
+			.bind("kind", kindId)
+			.map((row) -> row.get("used", Boolean.class))
+			.one();
+	}
+
 	Flux<PointKind> kinds(long countyId) {
 		return this.database.sql("select " + KIND_COLUMNS + " from point_kind where county_id = :county order by id")
 			.bind("county", countyId)

@@ -8,11 +8,15 @@ import reactor.core.publisher.Mono;
 
 import org.jifen.api.ledger.PointKind.Owner;
 import org.jifen.api.ledger.PointKind.Reset;
+import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.RegionId;
+import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The point kinds of a county. Every county starts with the four kinds the national
@@ -31,9 +35,12 @@ public class PointKinds {
 
 	private final Villages villages;
 
-	PointKinds(LedgerRepository repository, Villages villages) {
+	private final AuditTrail auditTrail;
+
+	PointKinds(LedgerRepository repository, Villages villages, AuditTrail auditTrail) {
 		this.repository = repository;
 		this.villages = villages;
+		this.auditTrail = auditTrail;
 	}
 
 	/**
@@ -53,6 +60,36 @@ public class PointKinds {
 			.next()
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "point-kind-not-found",
 					"There is no point kind " + code + " here.", Map.of("kind", code))));
+	}
+
+	/**
+	 * Adds or changes a kind of a county. Who owns a kind's accounts cannot change once
+	 * accounts exist, or their history would stop making sense.
+	 */
+	@Transactional
+	public Mono<PointKind> configure(RegionId county, PointKind draft, Actor actor) {
+		return this.villages.region(county)
+			.filter((region) -> region.level() == RegionLevel.COUNTY)
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "county-not-found",
+					"Point kinds are configured per county; region " + county.value() + " is not one.",
+					Map.of("regionId", county.value()))))
+			.thenMany(kindsOf(county))
+			.filter((kind) -> kind.code().equals(draft.code()))
+			.next()
+			.flatMap((existing) -> (existing.owner() == draft.owner()) ? Mono.just(existing)
+					: this.repository.kindInUse(existing.id())
+						.flatMap((used) -> used ? Mono.error(new DomainException(Kind.CONFLICT, "point-kind-in-use",
+								"Accounts of " + draft.code() + " exist; its owner cannot change.",
+								Map.of("kind", draft.code()))) : Mono.just(existing)))
+			.then(this.repository.upsertKind(county.value(), draft.code(), draft.name(), draft.owner(), draft.reset(),
+					draft.spendable(), draft.transferable(), draft.mayGoNegative()))
+			.flatMap(
+					(saved) -> this.auditTrail
+						.record(actor, county.value(), "point-kind.configured", "point-kind:" + saved.code(), null,
+								Map.of("name", saved.name(), "owner", saved.owner().name(), "reset",
+										saved.reset().name(), "spendable", saved.spendable(), "transferable",
+										saved.transferable(), "mayGoNegative", saved.mayGoNegative()))
+						.thenReturn(saved));
 	}
 
 	Mono<Long> countyOf(RegionId region) {

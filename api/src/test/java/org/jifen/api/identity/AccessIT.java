@@ -137,18 +137,22 @@ class AccessIT extends IntegrationTest {
 	void anotherVillagesAdminIsRefusedOnEveryRegionScopedRouteWhereTheVillagesOwnAdminIsNot() {
 		String adminOfB = SignedIn.staff(this.http, this.accounts, "admin-b-walk", Role.VILLAGE_ADMIN,
 				this.villageB.id().value());
+		String townAdmin = SignedIn.staff(this.http, this.accounts, "town-walk", Role.TOWN_ADMIN,
+				this.villageB.parentId().value());
 		for (String route : applicationRoutes()) {
 			if (PUBLIC.contains(route) || ANY_SIGNED_IN.contains(route)) {
 				continue;
 			}
 			assertThat(route).as("%s names the region it touches, or is listed as open to anyone signed in", route)
-				.satisfiesAnyOf((text) -> assertThat(text).containsAnyOf("{villageId}", "{householdId}", "{memberId}",
-						"{regionId}", "{claimId}"), (text) -> assertThat(BODY_SCOPED).contains(text));
+				.satisfiesAnyOf(
+						(text) -> assertThat(text).containsAnyOf("{villageId}", "{householdId}", "{memberId}",
+								"{regionId}", "{claimId}", "{townId}"),
+						(text) -> assertThat(BODY_SCOPED).contains(text));
 			Answer outsider = call(route, this.adminOfA);
 			assertThat(outsider.status()).as("%s as the admin of another village", route).isIn(403, 404);
 			assertThat(outsider.body()).as("%s must be a real route", route)
 				.doesNotContain("urn:jifen:problem:not-found\"");
-			Answer insider = call(route, adminOfB);
+			Answer insider = call(route, route.contains("{townId}") ? townAdmin : adminOfB);
 			assertThat(insider.status()).as("%s as the admin of the village itself", route).isNotIn(401, 403);
 			assertThat(insider.body()).as("%s as the admin of the village itself", route)
 				.doesNotContain("urn:jifen:problem:not-found\"");
@@ -265,7 +269,8 @@ class AccessIT extends IntegrationTest {
 			.replace("{householdId}", String.valueOf(this.householdB.id().value()))
 			.replace("{memberId}", String.valueOf(this.householdB.members().get(0).id().value()))
 			.replace("{code}", "walk-item")
-			.replace("{claimId}", String.valueOf(this.claimB));
+			.replace("{claimId}", String.valueOf(this.claimB))
+			.replace("{townId}", String.valueOf(this.villageB.parentId().value()));
 		WebTestClient.RequestBodySpec request = this.http.method(HttpMethod.valueOf(parts[0]))
 			.uri(path + (path.endsWith("/members") ? "?phone=13800000000" : ""));
 		if (token != null) {

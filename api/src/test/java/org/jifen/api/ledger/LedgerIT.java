@@ -3,6 +3,7 @@ package org.jifen.api.ledger;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,8 @@ import org.jifen.api.village.Villages;
 import org.jifen.api.web.PageRequest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -183,6 +186,56 @@ class LedgerIT extends IntegrationTest {
 			.expectErrorSatisfies(
 					(error) -> assertThat(error).hasFieldOrPropertyWithValue("type", "point-kind-does-not-reset"))
 			.verify();
+	}
+
+	@Test
+	void aCountyAdminConfiguresPointKinds() {
+		long county = services().count("select parent_id from region where id = ?", this.village.parentId().value());
+		String countyAdmin = SignedIn.staff(this.http, this.accounts, "kinds-county", Role.COUNTY_ADMIN, county);
+		String villageAdmin = SignedIn.staff(this.http, this.accounts, "kinds-village", Role.VILLAGE_ADMIN,
+				this.village.id().value());
+		Map<String, Object> culture = Map.of("name", "文明存折", "owner", "HOUSEHOLD", "reset", "NEVER", "spendable", true,
+				"transferable", false, "mayGoNegative", false);
+
+		putKind(county, "culture", villageAdmin, culture).expectStatus().isForbidden();
+		putKind(county, "culture", countyAdmin, culture).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.name")
+			.isEqualTo("文明存折");
+		this.http.get()
+			.uri("/api/v1/regions/{id}/point-kinds", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + villageAdmin)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.length()")
+			.isEqualTo(5);
+
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "孝", null)).block();
+		putKind(county, "household", countyAdmin,
+				Map.of("name", "户积分", "owner", "MEMBER", "reset", "NEVER", "spendable", true, "transferable", true,
+						"mayGoNegative", true))
+			.expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:point-kind-in-use");
+		putKind(this.village.parentId().value(), "culture", countyAdmin, culture).expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:county-not-found");
+	}
+
+	private WebTestClient.ResponseSpec putKind(long region, String code, String token, Map<String, Object> body) {
+		return this.http.put()
+			.uri("/api/v1/regions/{id}/point-kinds/{code}", region, code)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange();
 	}
 
 	@Test
