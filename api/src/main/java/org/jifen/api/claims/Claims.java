@@ -65,8 +65,12 @@ public class Claims {
 
 	private final Clock clock;
 
+	private final Evidence evidence;
+
 	Claims(ClaimRepository repository, Catalog catalog, Villages villages, Access access, Ledger ledger,
-			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock) {
+			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock,
+			Evidence evidence) {
+		this.evidence = evidence;
 		this.repository = repository;
 		this.catalog = catalog;
 		this.villages = villages;
@@ -118,18 +122,30 @@ public class Claims {
 	@Transactional
 	public Mono<Claim> approve(Caller caller, long claimId, String reason) {
 		return decidable(caller, claimId)
-			.flatMap((claim) -> this.repository.settings(claim.villageId()).flatMap((settings) -> {
-				Instant now = this.clock.instant();
-				boolean deduction = claim.points() < 0;
-				if (deduction && claim.status() == Status.SUBMITTED) {
-					return this.repository.transition(claimId, List.of(Status.SUBMITTED), Status.RECTIFICATION,
-							caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS), null);
-				}
-				return this.repository.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.IN_NOTICE,
-						caller.userId(), reason, null, now.plus(settings.noticeDays(), ChronoUnit.DAYS));
-			})
+			.flatMap((claim) -> evidenceIfRequired(claim).then(this.repository.settings(claim.villageId()))
+				.flatMap((settings) -> {
+					Instant now = this.clock.instant();
+					boolean deduction = claim.points() < 0;
+					if (deduction && claim.status() == Status.SUBMITTED) {
+						return this.repository.transition(claimId, List.of(Status.SUBMITTED), Status.RECTIFICATION,
+								caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS), null);
+					}
+					return this.repository.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED),
+							Status.IN_NOTICE, caller.userId(), reason, null,
+							now.plus(settings.noticeDays(), ChronoUnit.DAYS));
+				})
 				.switchIfEmpty(Mono.error(() -> illegal(claim, "approve")))
 				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status()).thenReturn(decided)));
+	}
+
+	/** Items that require evidence are approved only with at least one photo. */
+	private Mono<Void> evidenceIfRequired(Claim claim) {
+		return this.catalog.item(claim.itemId())
+			.filter(CatalogItem::evidenceRequired)
+			.flatMap((item) -> this.evidence.hasEvidence(claim.id()))
+			.filter((has) -> !has)
+			.flatMap((missing) -> Mono.error(new DomainException(Kind.REFUSED, "evidence-required",
+					"This item needs an evidence photo before it can be approved.", Map.of("claimId", claim.id()))));
 	}
 
 	@Transactional

@@ -28,8 +28,10 @@ final class DemoCatalog {
 			item("xin-06", "举报或劝阻违章建设、假冒伪劣、邪教活动", "信", 4), item("qin-03", "维护生产生活安全，消防通道畅通", "勤", 4),
 			item("qin-04", "参与平安建设，抢险救灾应急行动", "勤", 5), item("shan-05", "捐款捐物支持村级公益事业", "善", 4),
 			item("qin-05", "帮助村集体增收、村民致富", "勤", 4), item("xin-07", "获得区级以上荣誉表彰", "信", 4),
-			new CatalogItemDraft("mei-k1", "乱堆乱放、私搭乱建（整改逾期）", "美", -5, null, null, true, null, null),
-			new CatalogItemDraft("xiao-k1", "不赡养老人，经调解仍不改正", "孝", -10, null, null, true, null, null));
+			// The demo records deductions without photos; a village would usually require
+			// evidence.
+			new CatalogItemDraft("mei-k1", "乱堆乱放、私搭乱建（整改逾期）", "美", -5, null, null, false, null, null),
+			new CatalogItemDraft("xiao-k1", "不赡养老人，经调解仍不改正", "孝", -10, null, null, false, null, null));
 
 	private static CatalogItemDraft item(String code, String name, String category, int points) {
 		return new CatalogItemDraft(code, name, category, points, points, CatalogItem.CapPeriod.QUARTER, false, null,

@@ -278,6 +278,72 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	@Test
+	void evidencePhotosAreCheckedStoredAndShownOnlyInsideTheVillage() {
+		saveItem("shan-09", "救助落水儿童", "善", 10, null, null);
+		this.http.put()
+			.uri("/api/v1/villages/{id}/catalog/{code}", this.village.id().value(), "shan-09")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "救助落水儿童", "category", "善", "points", 10, "evidenceRequired", true))
+			.exchange()
+			.expectStatus()
+			.isOk();
+		long claimId = submitted(this.villagerZhang, this.zhang, "shan-09", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:evidence-required");
+
+		byte[] png = { (byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R' };
+		upload(this.villagerLi, claimId, png).expectStatus().isForbidden();
+		upload(this.villagerZhang, claimId, "not a photo".getBytes()).expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:evidence-not-an-image");
+		upload(this.villagerZhang, claimId, new byte[3 * 1024 * 1024]).expectStatus().isEqualTo(413);
+		long photoId = upload(this.villagerZhang, claimId, png).expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
+
+		byte[] served = this.http.get()
+			.uri("/api/v1/claims/{id}/evidence/{photo}", claimId, photoId)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.reviewer)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentType(MediaType.IMAGE_PNG)
+			.expectBody(byte[].class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(served).isEqualTo(png);
+		String outsider = SignedIn.staff(this.http, this.accounts, "evidence-outsider", Role.VILLAGE_ADMIN,
+				Fixtures.village(this.villages, "claims-evidence-other").id().value());
+		this.http.get()
+			.uri("/api/v1/claims/{id}/evidence/{photo}", claimId, photoId)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + outsider)
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+	}
+
+	private WebTestClient.ResponseSpec upload(String token, long claimId, byte[] bytes) {
+		return this.http.post()
+			.uri("/api/v1/claims/{id}/evidence", claimId)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.IMAGE_PNG)
+			.bodyValue(bytes)
+			.exchange();
+	}
+
+	@Test
 	void aCapRefusesWhatWouldPassItWithThePointsLeft() {
 		submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus().isCreated();
 		submit(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR").expectStatus().isCreated();

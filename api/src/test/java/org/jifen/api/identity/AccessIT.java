@@ -270,7 +270,8 @@ class AccessIT extends IntegrationTest {
 			.replace("{memberId}", String.valueOf(this.householdB.members().get(0).id().value()))
 			.replace("{code}", "walk-item")
 			.replace("{claimId}", String.valueOf(this.claimB))
-			.replace("{townId}", String.valueOf(this.villageB.parentId().value()));
+			.replace("{townId}", String.valueOf(this.villageB.parentId().value()))
+			.replace("{photoId}", "1");
 		WebTestClient.RequestBodySpec request = this.http.method(HttpMethod.valueOf(parts[0]))
 			.uri(path + (path.endsWith("/members") ? "?phone=13800000000" : ""));
 		if (token != null) {
@@ -278,11 +279,13 @@ class AccessIT extends IntegrationTest {
 		}
 		WebTestClient.RequestHeadersSpec<?> ready = (parts[0].equals("GET") || parts[0].equals("DELETE")) ? request
 				: path.endsWith("/import") ? request.contentType(MediaType.parseMediaType("text/csv")).bodyValue("x")
-						: route.equals("POST /api/v1/regions")
-								? request.contentType(MediaType.APPLICATION_JSON)
-									.bodyValue(Map.of("parentId", this.villageB.id().value(), "level", "GROUP", "code",
-											"walk-" + Secrets.next(), "name", "第五村民小组"))
-								: request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}");
+						: path.endsWith("/evidence")
+								? request.contentType(MediaType.IMAGE_PNG).bodyValue(new byte[] { 1 })
+								: route.equals("POST /api/v1/regions")
+										? request.contentType(MediaType.APPLICATION_JSON)
+											.bodyValue(Map.of("parentId", this.villageB.id().value(), "level", "GROUP",
+													"code", "walk-" + Secrets.next(), "name", "第五村民小组"))
+										: request.contentType(MediaType.APPLICATION_JSON).bodyValue("{}");
 		var result = ready.exchange().expectBody(String.class).returnResult();
 		return new Answer(result.getStatus().value(), String.valueOf(result.getResponseBody()));
 	}

@@ -19,7 +19,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false",
 				"jifen.identity.jwt.key-file=target/test-keys/jwt-signing-key.pem",
-				"jifen.privacy.key-file=target/test-keys/personal-data.keys" })
+				"jifen.privacy.key-file=target/test-keys/personal-data.keys",
+				"jifen.evidence.dir=target/test-evidence" })
 @AutoConfigureWebTestClient
 public abstract class IntegrationTest {
 

@@ -95,7 +95,7 @@ class ProblemDetailsIT extends IntegrationTest {
 	@Test
 	void wrongMethodIsA405ProblemNamingTheAllowedMethods() {
 		this.http.delete()
-			.uri("/api/v1/regions")
+			.uri("/api/v1/me")
 			.exchange()
 			.expectStatus()
 			.isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
