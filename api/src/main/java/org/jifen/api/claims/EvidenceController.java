@@ -6,7 +6,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.api.identity.Access;
-import org.springframework.core.io.buffer.DataBufferUtils;
+import org.jifen.api.web.RequestBodies;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -41,12 +41,8 @@ class EvidenceController {
 	@Operation(summary = "Add an evidence photo to a claim waiting for review (its submitter or a reviewer)")
 	Mono<Evidence.Photo> add(@PathVariable long claimId, ServerHttpRequest request) {
 		return this.access.caller()
-			.flatMap((caller) -> DataBufferUtils.join(request.getBody(), Evidence.MAX_BYTES).map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				DataBufferUtils.release(buffer);
-				return bytes;
-			}).defaultIfEmpty(new byte[0]).flatMap((bytes) -> this.evidence.add(caller, claimId, bytes)));
+			.flatMap((caller) -> RequestBodies.bytes(request.getBody(), Evidence.MAX_BYTES)
+				.flatMap((bytes) -> this.evidence.add(caller, claimId, bytes)));
 	}
 
 	@GetMapping(path = "/api/v1/claims/{claimId}/evidence", produces = MediaType.APPLICATION_JSON_VALUE)

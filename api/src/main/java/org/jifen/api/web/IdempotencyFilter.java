@@ -107,12 +107,7 @@ class IdempotencyFilter implements WebFilter {
 	}
 
 	private Mono<byte[]> readBody(ServerHttpRequest request) {
-		return DataBufferUtils.join(request.getBody(), (int) this.properties.maxBody().toBytes()).map((buffer) -> {
-			byte[] bytes = new byte[buffer.readableByteCount()];
-			buffer.read(bytes);
-			DataBufferUtils.release(buffer);
-			return bytes;
-		}).defaultIfEmpty(new byte[0]);
+		return RequestBodies.bytes(request.getBody(), (int) this.properties.maxBody().toBytes());
 	}
 
 	private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String principal, String key,
