@@ -5,6 +5,8 @@ import java.time.Instant;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
@@ -21,6 +23,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -104,6 +107,26 @@ class ClaimController {
 		return this.access.caller()
 			.flatMapMany((caller) -> this.claims.noticeBoard(caller, new RegionId(villageId)))
 			.map(NoticeResponse::of);
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/settings", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The village's workflow rules: days of public notice and of rectification")
+	Mono<Claims.Settings> settings(@PathVariable long villageId) {
+		return this.access.caller().flatMap((caller) -> this.claims.settings(caller, new RegionId(villageId)));
+	}
+
+	@PutMapping(path = "/api/v1/villages/{villageId}/settings", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Change the village's workflow rules (village admin)")
+	Mono<Claims.Settings> saveSettings(@PathVariable long villageId,
+			@Valid @RequestBody Mono<SettingsRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.flatMap((caller) -> request.flatMap((body) -> this.claims.saveSettings(caller, village,
+					new Claims.Settings(body.noticeDays(), body.rectifyDays()))));
+	}
+
+	record SettingsRequest(@Min(1) @Max(60) int noticeDays, @Min(1) @Max(90) int rectifyDays) {
 	}
 
 	record ClaimRequest(@NotNull @Positive Long householdId, @NotBlank @Size(max = 32) String itemCode,

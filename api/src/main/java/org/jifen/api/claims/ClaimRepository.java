@@ -37,6 +37,19 @@ class ClaimRepository {
 			.defaultIfEmpty(new Settings(7, 7));
 	}
 
+	Mono<Settings> saveSettings(long villageId, int noticeDays, int rectifyDays) {
+		return this.database
+			.sql("""
+					insert into village_settings (village_id, notice_days, rectify_days) values (:village, :notice, :rectify)
+					on conflict (village_id) do update set notice_days = excluded.notice_days, rectify_days = excluded.rectify_days
+					returning notice_days, rectify_days""")
+			.bind("village", villageId)
+			.bind("notice", noticeDays)
+			.bind("rectify", rectifyDays)
+			.map((row) -> new Settings(row.get("notice_days", Integer.class), row.get("rectify_days", Integer.class)))
+			.one();
+	}
+
 	Mono<Claim> insert(long villageId, long householdId, long itemId, int points, Claim.Source source,
 			String description, long submittedBy, @Nullable Long onBehalfOf) {
 		var spec = this.database.sql("""

@@ -138,6 +138,35 @@ public class Claims {
 				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status()).thenReturn(decided)));
 	}
 
+	/** How long a village's public notice and rectification last, in days. */
+	public Mono<Settings> settings(Caller caller, RegionId village) {
+		return this.access.requireRead(caller, village)
+			.then(this.villages.village(village))
+			.then(this.repository.settings(village.value()))
+			.map((saved) -> new Settings(saved.noticeDays(), saved.rectifyDays()));
+	}
+
+	@Transactional
+	public Mono<Settings> saveSettings(Caller caller, RegionId village, Settings settings) {
+		return this.access.requireAdmin(caller, village)
+			.then(this.villages.village(village))
+			.then(this.repository.settings(village.value()))
+			.flatMap((before) -> this.repository
+				.saveSettings(village.value(), settings.noticeDays(), settings.rectifyDays())
+				.flatMap((after) -> this.auditTrail
+					.record(caller.actor(), village.value(), "village-settings.saved", "village:" + village.value(),
+							Map.of("noticeDays", before.noticeDays(), "rectifyDays", before.rectifyDays()),
+							Map.of("noticeDays", after.noticeDays(), "rectifyDays", after.rectifyDays()))
+					.thenReturn(new Settings(after.noticeDays(), after.rectifyDays()))));
+	}
+
+	/**
+	 * A village's workflow rules: days of public notice, days to rectify before a
+	 * deduction.
+	 */
+	public record Settings(int noticeDays, int rectifyDays) {
+	}
+
 	/** Items that require evidence are approved only with at least one photo. */
 	private Mono<Void> evidenceIfRequired(Claim claim) {
 		return this.catalog.item(claim.itemId())

@@ -153,6 +153,34 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	@Test
+	void aVillageChoosesHowLongItsNoticesLast() {
+		this.http.put()
+			.uri("/api/v1/villages/{id}/settings", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.reviewer)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("noticeDays", 3, "rectifyDays", 5))
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.http.put()
+			.uri("/api/v1/villages/{id}/settings", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("noticeDays", 3, "rectifyDays", 5))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.noticeDays")
+			.isEqualTo(3);
+		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
+
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(4))).block();
+		assertThat(status(claimId)).isEqualTo("EFFECTIVE");
+	}
+
+	@Test
 	void theDeadlineJobPostsEachClaimOnceHoweverOftenItRuns() {
 		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
 		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus().isOk();
