@@ -330,7 +330,9 @@ class ClaimsIT extends IntegrationTest {
 			.expectBody()
 			.jsonPath("$.type")
 			.isEqualTo("urn:jifen:problem:evidence-not-an-image");
-		upload(this.villagerZhang, claimId, new byte[3 * 1024 * 1024]).expectStatus().isEqualTo(413);
+		// Just past the limit, so the refusal does not race a large unread remainder of
+		// the upload.
+		upload(this.villagerZhang, claimId, new byte[Evidence.MAX_BYTES + 1024]).expectStatus().isEqualTo(413);
 		long photoId = upload(this.villagerZhang, claimId, png).expectStatus()
 			.isCreated()
 			.expectBody(JsonNode.class)
