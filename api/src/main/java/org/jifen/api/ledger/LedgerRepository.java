@@ -42,42 +42,30 @@ class LedgerRepository {
 		this.database = database;
 	}
 
-	Mono<Void> insertKind(long countyId, String code, String name, PointKind.Owner owner, PointKind.Reset reset,
-			boolean spendable, boolean transferable, boolean mayGoNegative, boolean isDefault) {
+	/**
+	 * Saves a county's point kind. A new code is inserted; an existing one is changed
+	 * when {@code replace} is set and left alone (empty answer) otherwise.
+	 */
+	Mono<PointKind> saveKind(long countyId, PointKind kind, boolean replace) {
+		String onConflict = replace ? """
+				on conflict (county_id, code) do update set name = excluded.name, owner = excluded.owner,
+				    reset = excluded.reset, spendable = excluded.spendable, transferable = excluded.transferable,
+				    may_go_negative = excluded.may_go_negative""" : "on conflict (county_id, code) do nothing";
 		return this.database
 			.sql("""
 					insert into point_kind (county_id, code, name, owner, reset, spendable, transferable, may_go_negative, is_default)
 					values (:county, :code, :name, :owner, :reset, :spendable, :transferable, :negative, :isDefault)
-					on conflict do nothing""")
+					"""
+					+ onConflict + " returning " + KIND_COLUMNS)
 			.bind("county", countyId)
-			.bind("code", code)
-			.bind("name", name)
-			.bind("owner", owner.name())
-			.bind("reset", reset.name())
-			.bind("spendable", spendable)
-			.bind("transferable", transferable)
-			.bind("negative", mayGoNegative)
-			.bind("isDefault", isDefault)
-			.then();
-	}
-
-	Mono<PointKind> upsertKind(long countyId, String code, String name, PointKind.Owner owner, PointKind.Reset reset,
-			boolean spendable, boolean transferable, boolean mayGoNegative) {
-		return this.database.sql("""
-				insert into point_kind (county_id, code, name, owner, reset, spendable, transferable, may_go_negative)
-				values (:county, :code, :name, :owner, :reset, :spendable, :transferable, :negative)
-				on conflict (county_id, code) do update set name = excluded.name, owner = excluded.owner,
-				    reset = excluded.reset, spendable = excluded.spendable, transferable = excluded.transferable,
-				    may_go_negative = excluded.may_go_negative
-				returning\s""" + KIND_COLUMNS)
-			.bind("county", countyId)
-			.bind("code", code)
-			.bind("name", name)
-			.bind("owner", owner.name())
-			.bind("reset", reset.name())
-			.bind("spendable", spendable)
-			.bind("transferable", transferable)
-			.bind("negative", mayGoNegative)
+			.bind("code", kind.code())
+			.bind("name", kind.name())
+			.bind("owner", kind.owner().name())
+			.bind("reset", kind.reset().name())
+			.bind("spendable", kind.spendable())
+			.bind("transferable", kind.transferable())
+			.bind("negative", kind.mayGoNegative())
+			.bind("isDefault", kind.isDefault())
 			.map(LedgerRepository::pointKind)
 			.one();
 	}

@@ -1,6 +1,5 @@
 package org.jifen.api.ledger;
 
-import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Flux;
@@ -81,8 +80,7 @@ public class PointKinds {
 						.flatMap((used) -> used ? Mono.error(new DomainException(Kind.CONFLICT, "point-kind-in-use",
 								"Accounts of " + draft.code() + " exist; its owner cannot change.",
 								Map.of("kind", draft.code()))) : Mono.just(existing)))
-			.then(this.repository.upsertKind(county.value(), draft.code(), draft.name(), draft.owner(), draft.reset(),
-					draft.spendable(), draft.transferable(), draft.mayGoNegative()))
+			.then(this.repository.saveKind(county.value(), draft, true))
 			.flatMap(
 					(saved) -> this.auditTrail
 						.record(actor, county.value(), "point-kind.configured", "point-kind:" + saved.code(), null,
@@ -98,13 +96,11 @@ public class PointKinds {
 
 	private Mono<Void> ensureDefaults(long county) {
 		return Flux
-			.fromIterable(
-					List.of(new Object[] { HOUSEHOLD, "户积分", Owner.HOUSEHOLD, Reset.NEVER, true, true, true, true },
-							new Object[] { VOLUNTEER, "爱心存折", Owner.MEMBER, Reset.NEVER, true, false, false, false },
-							new Object[] { "party", "红色存折", Owner.MEMBER, Reset.YEARLY, false, false, false, false },
-							new Object[] { "green", "绿色存折", Owner.HOUSEHOLD, Reset.NEVER, true, true, false, false }))
-			.concatMap((kind) -> this.repository.insertKind(county, (String) kind[0], (String) kind[1], (Owner) kind[2],
-					(Reset) kind[3], (Boolean) kind[4], (Boolean) kind[5], (Boolean) kind[6], (Boolean) kind[7]))
+			.just(new PointKind(0, county, HOUSEHOLD, "户积分", Owner.HOUSEHOLD, Reset.NEVER, true, true, true, true),
+					new PointKind(0, county, VOLUNTEER, "爱心存折", Owner.MEMBER, Reset.NEVER, true, false, false, false),
+					new PointKind(0, county, "party", "红色存折", Owner.MEMBER, Reset.YEARLY, false, false, false, false),
+					new PointKind(0, county, "green", "绿色存折", Owner.HOUSEHOLD, Reset.NEVER, true, true, false, false))
+			.concatMap((kind) -> this.repository.saveKind(county, kind, false))
 			.then();
 	}
 

@@ -154,21 +154,8 @@ class ClaimsIT extends IntegrationTest {
 
 	@Test
 	void aVillageChoosesHowLongItsNoticesLast() {
-		this.http.put()
-			.uri("/api/v1/villages/{id}/settings", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.reviewer)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("noticeDays", 3, "rectifyDays", 5))
-			.exchange()
-			.expectStatus()
-			.isForbidden();
-		this.http.put()
-			.uri("/api/v1/villages/{id}/settings", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("noticeDays", 3, "rectifyDays", 5))
-			.exchange()
-			.expectStatus()
+		putSettings(this.reviewer, Map.of("noticeDays", 3, "rectifyDays", 5)).expectStatus().isForbidden();
+		putSettings(this.admin, Map.of("noticeDays", 3, "rectifyDays", 5)).expectStatus()
 			.isOk()
 			.expectBody()
 			.jsonPath("$.noticeDays")
@@ -178,6 +165,15 @@ class ClaimsIT extends IntegrationTest {
 
 		this.claims.closeDue(Instant.now().plus(Duration.ofDays(4))).block();
 		assertThat(status(claimId)).isEqualTo("EFFECTIVE");
+	}
+
+	private WebTestClient.ResponseSpec putSettings(String token, Map<String, ?> body) {
+		return this.http.put()
+			.uri("/api/v1/villages/{id}/settings", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange();
 	}
 
 	@Test
