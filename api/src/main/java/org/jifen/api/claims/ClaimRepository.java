@@ -51,12 +51,12 @@ class ClaimRepository {
 	}
 
 	Mono<Claim> insert(long villageId, long householdId, long itemId, int points, Claim.Source source,
-			String description, long submittedBy, @Nullable Long onBehalfOf) {
+			String description, long submittedBy, @Nullable Long onBehalfOf, Instant createdAt) {
 		var spec = this.database.sql("""
 				insert into claim (village_id, household_id, item_id, points, source, description, status,
-				                   submitted_by, on_behalf_of)
+				                   submitted_by, on_behalf_of, created_at)
 				values (:village, :household, :item, :points, :source, :description, 'SUBMITTED', :submittedBy,
-				        :onBehalfOf)
+				        :onBehalfOf, :createdAt)
 				returning\s""" + COLUMNS)
 			.bind("village", villageId)
 			.bind("household", householdId)
@@ -64,7 +64,8 @@ class ClaimRepository {
 			.bind("points", points)
 			.bind("source", source.name())
 			.bind("description", description)
-			.bind("submittedBy", submittedBy);
+			.bind("submittedBy", submittedBy)
+			.bind("createdAt", createdAt.atOffset(ZoneOffset.UTC));
 		spec = Sql.bindNullable(spec, "onBehalfOf", onBehalfOf, Long.class);
 		return spec.map(ClaimRepository::claim).one();
 	}

@@ -109,7 +109,8 @@ public class Claims {
 			.flatMap((item) -> mayClaim(caller, village, request, item)
 				.then(withinCap(village, request.householdId(), item))
 				.then(this.repository.insert(village.value(), request.householdId(), item.id(), item.points(),
-						request.source(), request.description(), caller.userId(), request.onBehalfOfMemberId())))
+						request.source(), request.description(), caller.userId(), request.onBehalfOfMemberId(),
+						this.clock.instant())))
 			.flatMap((claim) -> (request.source() == Source.ORGANISATION || request.onBehalfOfMemberId() != null)
 					? this.auditTrail
 						.record(new Actor(caller.userId(), request.onBehalfOfMemberId()), village.value(),

@@ -21,6 +21,8 @@ import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.village.HouseholdSummary;
 import org.jifen.api.village.NewHousehold;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionLevel;
@@ -54,8 +56,11 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	static final String DEMO_PASSWORD = "jifen-demo";
 
-	/** How many households of each village get a season of claims. */
+	/** How many households of each village get a deed scored each month. */
 	static final int CLAIMED_HOUSEHOLDS = 60;
+
+	/** How many past months of history the demo plays. */
+	static final int HISTORY_MONTHS = 6;
 
 	private static final String SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 
@@ -83,9 +88,13 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 
 	private final Environment environment;
 
+	private final DemoClock clock;
+
 	private volatile Health health = Health.outOfService().withDetail("demo", "loading").build();
 
-	DemoVillageLoader(Villages villages, Accounts accounts, Catalog catalog, Claims claims, Environment environment) {
+	DemoVillageLoader(Villages villages, Accounts accounts, Catalog catalog, Claims claims, Environment environment,
+			DemoClock clock) {
+		this.clock = clock;
 		this.villages = villages;
 		this.accounts = accounts;
 		this.catalog = catalog;
@@ -158,38 +167,61 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 	}
 
 	/**
-	 * The village's catalog and a season of the public workflow: most of the first
-	 * households' claims already effective, some in public notice, some waiting for
-	 * review.
+	 * The village's catalog and its last half year of the public workflow: each month the
+	 * first households' deeds are recorded, approved, published and made effective on the
+	 * dates they would have had (on the demo clock), so balances have months, quarters
+	 * and history to show. Of this month's round some claims are still in public notice
+	 * and some wait for review, and a few households have a deduction waiting for
+	 * rectification.
 	 */
 	private Mono<Void> points(Region village, Caller admin) {
 		Random random = new Random(village.id().value());
+		Instant now = Instant.now();
 		return Flux.fromIterable(DemoCatalog.ITEMS)
 			.concatMap((item) -> this.catalog.save(village.id(), item, admin.actor()))
 			.then(this.villages.households(village.id(), PageRequest.of(null, CLAIMED_HOUSEHOLDS + 5)))
 			.flatMap((page) -> {
 				int split = Math.min(CLAIMED_HOUSEHOLDS, page.items().size());
-				var season = page.items().subList(0, split);
+				var claimed = page.items().subList(0, split);
 				var onTheBoard = page.items().subList(split, page.items().size());
-				return Flux.fromIterable(season).index().concatMap((numbered) -> {
-					DemoClaim demo = DemoClaim.pick(random);
-					Mono<Claim> submitted = this.claims.submit(admin, village.id(),
-							new NewClaim(numbered.getT2().id().value(), demo.code(), Claim.Source.ORGANISATION,
-									demo.description(), null));
-					// Every tenth waits for review; the rest are approved.
-					return (numbered.getT1() % 10 == 9) ? submitted.then()
-							: submitted.flatMap((claim) -> this.claims.approve(admin, claim.id(), "经评议小组核实")).then();
-				})
-					// The season's notices end; unrectified deductions go on the board.
-					.then(Mono.defer(() -> this.claims.closeDue(Instant.now().plus(Duration.ofDays(8)))))
+				return Flux.range(0, HISTORY_MONTHS)
+					.map((month) -> now.minus(Duration.ofDays(30L * (HISTORY_MONTHS - month) - 10)))
+					.concatMap((recorded) -> Mono.fromRunnable(() -> this.clock.travelTo(recorded))
+						.then(round(village, admin, claimed, random, false))
+						.then(closeNoticesAt(recorded.plus(Duration.ofDays(8))))
+						.then(closeNoticesAt(recorded.plus(Duration.ofDays(16)))))
+					.then(Mono.fromRunnable(this.clock::backToNow))
+					.then(round(village, admin, claimed, random, true))
 					.thenMany(Flux.fromIterable(onTheBoard))
 					.concatMap((household) -> this.claims
 						.submit(admin, village.id(),
-								new NewClaim(household.id().value(), "shan-01", Claim.Source.ORGANISATION, "为村里孤寡老人送餐",
-										null))
-						.flatMap((claim) -> this.claims.approve(admin, claim.id(), "属实")))
+								new NewClaim(household.id().value(), "mei-k1", Claim.Source.ORGANISATION,
+										"门前堆放秸秆，逾期未整改", null))
+						.flatMap((claim) -> this.claims.approve(admin, claim.id(), "经网格员核实")))
 					.then();
-			});
+			})
+			.doFinally((signal) -> this.clock.backToNow());
+	}
+
+	/**
+	 * One round of deeds for the households, approved by the village admin; in the
+	 * current round every tenth waits for review. A deed over its item's cap is simply
+	 * not recorded, as the reviewer would have refused it.
+	 */
+	private Mono<Void> round(Region village, Caller admin, List<HouseholdSummary> households, Random random,
+			boolean current) {
+		return Flux.fromIterable(households).index().concatMap((numbered) -> {
+			DemoClaim demo = DemoClaim.pick(random);
+			Mono<Claim> submitted = this.claims.submit(admin, village.id(), new NewClaim(numbered.getT2().id().value(),
+					demo.code(), Claim.Source.ORGANISATION, demo.description(), null));
+			Mono<?> decided = (current && numbered.getT1() % 10 == 9) ? submitted
+					: submitted.flatMap((claim) -> this.claims.approve(admin, claim.id(), "经评议小组核实"));
+			return decided.then().onErrorResume(DomainException.class, (refused) -> Mono.empty());
+		}).then();
+	}
+
+	private Mono<Long> closeNoticesAt(Instant moment) {
+		return Mono.fromRunnable(() -> this.clock.travelTo(moment)).then(this.claims.closeDue(moment));
 	}
 
 	private Mono<Region> village(Region town, String code, String name, Random random) {

@@ -59,6 +59,14 @@ class DemoVillageIT extends IntegrationTest {
 			.isGreaterThanOrEqualTo(5);
 		assertThat(services().count("select count(*) from claim where village_id = ? and status = 'SUBMITTED'", zhaili))
 			.isGreaterThanOrEqualTo(5);
+		assertThat(services().count("select count(*) from claim where village_id = ? and status = 'RECTIFICATION'",
+				zhaili))
+			.isGreaterThanOrEqualTo(1);
+		// Months of history, so balances have months, quarters and a year to show.
+		assertThat(services().count(
+				"select count(distinct date_trunc('month', occurred_at)) from journal_transaction where village_id = ?",
+				zhaili))
+			.isGreaterThanOrEqualTo(DemoVillageLoader.HISTORY_MONTHS);
 		this.http.get()
 			.uri("/api/v1/villages/{id}/ledger/verification", zhaili)
 			.header("Authorization", "Bearer " + token)
