@@ -100,8 +100,8 @@ public class Claims {
 
 	@Transactional
 	public Mono<Claim> submit(Caller caller, RegionId village, NewClaim request) {
-		return this.villages.household(new HouseholdId(request.householdId()))
-			.filter((household) -> household.villageId().equals(village))
+		return this.villages.place(new HouseholdId(request.householdId()))
+			.filter((place) -> place.village().equals(village))
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
 					"There is no household " + request.householdId() + " in this village.",
 					Map.of("householdId", request.householdId()))))
@@ -243,14 +243,16 @@ public class Claims {
 		Mono<Long> published = this.repository.due(Status.RECTIFICATION, now, 500)
 			.concatMap((id) -> publishUnrectified(id, now).as(this.transactions::transactional))
 			.count();
+		// A few at once: claims of different villages post in parallel, those of one
+		// village queue on its chain lock.
 		Mono<Long> effective = this.repository.due(Status.IN_NOTICE, now, 500)
-			.concatMap((id) -> makeEffective(id, now).as(this.transactions::transactional).onErrorResume((error) -> {
+			.flatMap((id) -> makeEffective(id, now).as(this.transactions::transactional).onErrorResume((error) -> {
 				// One claim that cannot post (a rule changed, a kind removed) must not
 				// stop the rest;
 				// it stays in notice and is retried on the next run.
 				log.error("Claim {} could not become effective", id, error);
 				return Mono.empty();
-			}))
+			}), 4)
 			.count();
 		return published.zipWith(effective, Long::sum);
 	}

@@ -11,6 +11,7 @@ import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.MemberId;
+import org.jifen.api.village.HouseholdPlace;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.Villages;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
@@ -48,6 +49,16 @@ public class Access {
 	 */
 	public Mono<Caller> requireRead(RegionId region) {
 		return require(region, (grant) -> grant.role() != Role.MERCHANT_STAFF);
+	}
+
+	/**
+	 * {@link #requireRead(RegionId)} for a household whose place is already read (no
+	 * further query).
+	 */
+	public Mono<Caller> requireRead(HouseholdPlace place) {
+		return caller()
+			.flatMap((caller) -> covers(caller, place.ancestry(), (grant) -> grant.role() != Role.MERCHANT_STAFF)
+					? Mono.just(caller) : Mono.error(forbidden(place.village())));
 	}
 
 	/** Village, town or county admins of the region or above it. */
@@ -112,10 +123,12 @@ public class Access {
 
 	private Mono<Caller> require(Caller caller, RegionId region, Predicate<Grant> kind) {
 		return this.villages.ancestry(region)
-			.flatMap((ancestry) -> covers(caller, ancestry, kind) ? Mono.just(caller)
-					: Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
-							"You hold no role that covers region " + region.value() + ".",
-							Map.of("regionId", region.value()))));
+			.flatMap((ancestry) -> covers(caller, ancestry, kind) ? Mono.just(caller) : Mono.error(forbidden(region)));
+	}
+
+	private static DomainException forbidden(RegionId region) {
+		return new DomainException(Kind.FORBIDDEN, "forbidden",
+				"You hold no role that covers region " + region.value() + ".", Map.of("regionId", region.value()));
 	}
 
 	private static boolean covers(Caller caller, List<RegionId> ancestry, Predicate<Grant> kind) {

@@ -1,7 +1,5 @@
 package org.jifen.api.ledger;
 
-import java.time.ZoneId;
-
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -51,10 +49,9 @@ class LedgerController {
 			description = "With the score earned this month, quarter and year in the village's time zone.")
 	Flux<Balance> balances(@PathVariable long householdId) {
 		HouseholdId household = new HouseholdId(householdId);
-		return this.villages.household(household)
-			.flatMap(
-					(found) -> this.access.requireRead(found.villageId()).then(this.villages.region(found.villageId())))
-			.flatMapMany((village) -> this.ledger.balances(household, ZoneId.of(village.timeZone())));
+		return this.villages.place(household)
+			.flatMap((place) -> this.access.requireRead(place).thenReturn(place))
+			.flatMapMany((place) -> this.ledger.balances(household, place.timeZone()));
 	}
 
 	@GetMapping(path = "/api/v1/regions/{regionId}/point-kinds", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -122,7 +122,9 @@ class LedgerRepository {
 		select = Sql.bindNullable(select, "household", householdId, Long.class);
 		select = Sql.bindNullable(select, "member", memberId, Long.class);
 		select = Sql.bindNullable(select, "role", systemRole, String.class);
-		return insert.then().then(select.map((row) -> row.get("id", Long.class)).one());
+		// Almost every account exists already: look first, create only when missing.
+		Mono<Long> existing = select.map((row) -> row.get("id", Long.class)).one();
+		return existing.switchIfEmpty(insert.then().then(existing));
 	}
 
 	/**

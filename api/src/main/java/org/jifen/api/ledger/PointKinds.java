@@ -47,7 +47,9 @@ public class PointKinds {
 	 * use.
 	 */
 	public Flux<PointKind> kindsOf(RegionId region) {
-		return countyOf(region).flatMapMany((county) -> ensureDefaults(county).thenMany(this.repository.kinds(county)));
+		// The defaults are written once per county, the first time anyone asks.
+		return countyOf(region).flatMapMany((county) -> this.repository.kinds(county)
+			.switchIfEmpty(Flux.defer(() -> ensureDefaults(county).thenMany(this.repository.kinds(county)))));
 	}
 
 	public Mono<PointKind> defaultKind(RegionId region) {

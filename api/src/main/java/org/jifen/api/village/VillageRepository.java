@@ -129,6 +129,26 @@ class VillageRepository {
 			.all();
 	}
 
+	/**
+	 * The household's village and the regions above it, with their time zones, village
+	 * first.
+	 */
+	Flux<RegionRow> placeOf(HouseholdId id) {
+		return this.database.sql("""
+				with recursive up(id, parent_id, time_zone, depth) as (
+				    select r.id, r.parent_id, r.time_zone, 0 from household h join region r on r.id = h.village_id
+				    where h.id = :household
+				    union all
+				    select r.id, r.parent_id, r.time_zone, up.depth + 1 from region r join up on r.id = up.parent_id)
+				select id, time_zone from up order by depth""")
+			.bind("household", id.value())
+			.map((row) -> new RegionRow(new RegionId(row.get("id", Long.class)), row.get("time_zone", String.class)))
+			.all();
+	}
+
+	record RegionRow(RegionId id, String timeZone) {
+	}
+
 	Mono<Household> findHousehold(HouseholdId id) {
 		return this.database
 			.sql("select id, village_id, group_id, number, head_name, address from household where id = :id")

@@ -1,5 +1,6 @@
 package org.jifen.api.village;
 
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -92,10 +93,19 @@ public class Villages {
 			.map((rows) -> CursorPage.of(rows, page, (household) -> household.id().value())));
 	}
 
+	/** Where a household lives, without its members (see {@link HouseholdPlace}). */
+	public Mono<HouseholdPlace> place(HouseholdId id) {
+		return this.repository.placeOf(id)
+			.collectList()
+			.filter((regions) -> !regions.isEmpty())
+			.map((regions) -> new HouseholdPlace(id, regions.getFirst().id(), ZoneId.of(regions.getFirst().timeZone()),
+					regions.stream().map(VillageRepository.RegionRow::id).toList()))
+			.switchIfEmpty(Mono.error(() -> householdNotFound(id)));
+	}
+
 	public Mono<Household> household(HouseholdId id) {
 		return this.repository.findHousehold(id)
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
-					"There is no household " + id.value() + ".", Map.of("householdId", id.value()))))
+			.switchIfEmpty(Mono.error(() -> householdNotFound(id)))
 			.zipWith(this.repository.membersOf(id).map(this::opened).collectList(),
 					(household, members) -> new Household(household.id(), household.villageId(), household.groupId(),
 							household.number(), household.headName(), household.address(), members));
@@ -291,6 +301,11 @@ public class Villages {
 		return new DomainException(Kind.REFUSED, "region-misplaced",
 				"A " + level.name().toLowerCase() + " must sit directly inside a region one level up.",
 				Map.of("level", level.name()));
+	}
+
+	private static DomainException householdNotFound(HouseholdId id) {
+		return new DomainException(Kind.NOT_FOUND, "household-not-found", "There is no household " + id.value() + ".",
+				Map.of("householdId", id.value()));
 	}
 
 }

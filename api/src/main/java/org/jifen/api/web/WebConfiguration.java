@@ -18,7 +18,7 @@ class WebConfiguration {
 
 	WebConfiguration() {
 		ContextRegistry.getInstance().registerThreadLocalAccessor(new RequestIds.MdcAccessor());
-		Hooks.enableAutomaticContextPropagation();
+		// Hooks.enableAutomaticContextPropagation();
 	}
 
 	/**
