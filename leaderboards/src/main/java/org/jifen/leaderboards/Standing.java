@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param member the opaque member, as the caller named it
  * @param rank the position from the top, starting at 1; no two members share a rank
- * (equal points are ordered by the earlier {@code achievedAt})
+ * (equal points are ordered by the earlier {@code achievedAt}, and within the same second
+ * by member, descending, as Redis orders equal scores)
  * @param points the member's points on the board
  * @param achievedAt when the member reached these points, to the second
  */
