@@ -91,7 +91,15 @@ public final class WeChatSubscribeMessages implements NotificationChannel {
 	}
 
 	private Mono<Delivery> send(Notification notification, String openid, Template template) {
-		Map<String, Object> message = message(notification, openid, template);
+		Map<String, Object> message;
+		try {
+			message = message(notification, openid, template);
+		}
+		catch (IllegalArgumentException ex) {
+			// A pattern that does not fit the arguments, such as {0,number} over text.
+			return Mono.just(Delivery.permanent("The fields of template " + template.id()
+					+ " do not fit the arguments of " + notification.textKey() + ": " + ex.getMessage()));
+		}
 		return this.tokens.current().flatMap((token) -> post(token, message).flatMap((answer) -> {
 			if (TOKEN_REJECTED.contains(errcode(answer))) {
 				// Once only: a second rejection is reported below as a retryable failure.
@@ -124,15 +132,14 @@ public final class WeChatSubscribeMessages implements NotificationChannel {
 		if (TOKEN_REJECTED.contains(errcode) || errcode == SYSTEM_BUSY || QUOTA_REACHED.contains(errcode)) {
 			return Mono.just(Delivery.retryable(reason));
 		}
-		// 40003 invalid openid, 40037 invalid template id, 41030 invalid page, 47003
-		// invalid
-		// argument, and codes we do not know: the same message would fail the same way.
+		// 40003 invalid openid, 40037 invalid template id, 41030 invalid page,
+		// 47003 invalid argument, and codes we do not know: the same message would
+		// fail the same way again.
 		return Mono.just(Delivery.permanent(reason));
 	}
 
 	private static Mono<Void> consentNotRecorded(Template template, Throwable error) {
-		// What WeChat did stands; failing here would make the relay send the message
-		// again.
+		// What WeChat did stands: failing here would make the relay send again.
 		log.warn("Could not record the use of a consent to template {}", template.id(), error);
 		return Mono.empty();
 	}

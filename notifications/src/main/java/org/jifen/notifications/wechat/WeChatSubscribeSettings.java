@@ -1,5 +1,6 @@
 package org.jifen.notifications.wechat;
 
+import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -70,15 +71,25 @@ public record WeChatSubscribeSettings(String appId, String secret, String baseUr
 	 * @param page the mini-program page a tap opens, such as {@code pages/points/index};
 	 * may refer to the notification's arguments like the fields; no page when null
 	 * @param fields each template keyword ({@code thing1}, {@code number2},
-	 * {@code time3}) with a {@link java.text.MessageFormat} pattern over the
-	 * notification's arguments, usually just {@code {0}}; numbers are written plainly (no
-	 * grouping), as WeChat's {@code number} keywords accept digits only
+	 * {@code time3}) with a {@link MessageFormat} pattern over the notification's
+	 * arguments, usually just {@code {0}}; numbers are written plainly (no grouping), as
+	 * WeChat's {@code number} keywords accept digits only
 	 */
 	public record Template(String id, @Nullable String page, Map<String, String> fields) {
 
+		/**
+		 * @throws IllegalArgumentException when the page or a field is not a valid
+		 * {@link MessageFormat} pattern, so that bad configuration fails at start-up
+		 */
 		public Template {
 			Objects.requireNonNull(id, "id");
 			fields = (fields != null) ? Map.copyOf(fields) : Map.of();
+			// Parsed here only to fail on a bad pattern now rather than at the first
+			// send.
+			if (page != null) {
+				new MessageFormat(page);
+			}
+			fields.values().forEach(MessageFormat::new);
 		}
 
 	}

@@ -29,6 +29,7 @@ import org.jifen.notifications.wechat.FakeWeChat.Answer;
 import org.jifen.notifications.wechat.WeChatSubscribeSettings.Template;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The WeChat subscribe message adapter against a local stand-in for WeChat's API: the
@@ -310,6 +311,25 @@ class WeChatSubscribeMessagesTests {
 		assertThat(data.path("thing1").path("value").asString()).isEqualTo("帮村东头的王大爷修理被大风刮倒的院墙和…").hasSize(20);
 		assertThat(data.path("name2").path("value").asString()).isEqualTo("Nicholas A");
 		assertThat(this.weChat.lastSend().body().path("lang").asString()).isEqualTo("en_US");
+	}
+
+	@Test
+	void fieldsThatDoNotFitTheArgumentsArePermanentFailures() {
+		Template numberOverText = new Template("TPL-POINTS", null, Map.of("number1", "{1,number}"));
+		WeChatSubscribeMessages adapter = new WeChatSubscribeMessages(new WeChatSubscribeSettings("wx-app", "s3cret",
+				this.weChat.baseUrl(), null, null, null, Map.of("points.posted", numberOverText)), this.consents,
+				this.clock);
+		StepVerifier.create(adapter.deliver(award("evt-1")))
+			.assertNext((delivery) -> assertThat(delivery).isInstanceOfSatisfying(Delivery.Failed.class,
+					(failed) -> assertThat(failed.retryable()).isFalse()))
+			.verifyComplete();
+		assertThat(this.weChat.sends).isEmpty();
+	}
+
+	@Test
+	void aBrokenFieldPatternFailsWhenTheSettingsAreMade() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new Template("TPL", null, Map.of("thing1", "{0")));
+		assertThatIllegalArgumentException().isThrownBy(() -> new Template("TPL", "pages/a?id={x}", Map.of()));
 	}
 
 	@Test
