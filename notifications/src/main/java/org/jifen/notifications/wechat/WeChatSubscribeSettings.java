@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach WeChat and which subscribe message template serves which event type.
- * Absent optional values take the defaults below, so that the application can bind this
- * record from configuration as it is.
+ * Absent optional values (null) take the defaults below, so that the application can bind
+ * this record from configuration as it is. It has a single constructor on purpose: Spring
+ * Boot binds records through their only constructor.
  *
  * @param appId the mini-program's app id
  * @param secret the mini-program's app secret; never printed, not even by
@@ -40,13 +41,6 @@ public record WeChatSubscribeSettings(String appId, String secret, String baseUr
 		timeout = Objects.requireNonNullElse(timeout, Duration.ofSeconds(5));
 		tokenRefreshMargin = Objects.requireNonNullElse(tokenRefreshMargin, Duration.ofMinutes(5));
 		templates = (templates != null) ? Map.copyOf(templates) : Map.of();
-	}
-
-	/**
-	 * Settings with the defaults for everything but the credentials and templates.
-	 */
-	public WeChatSubscribeSettings(String appId, String secret, Map<String, Template> templates) {
-		this(appId, secret, null, null, null, null, templates);
 	}
 
 	/**
