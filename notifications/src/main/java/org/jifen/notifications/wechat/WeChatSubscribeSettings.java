@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * fetched, 5 minutes by default
  * @param templates the template of each event type ({@code points.posted}) or of an event
  * type and variant ({@code points.posted.deduction}, preferred when present); event types
- * without one are skipped
+ * without one are skipped. In properties and YAML such keys need brackets
+ * ({@code templates[points.posted].id}): without them Spring Boot drops the entry
+ * silently
  */
 public record WeChatSubscribeSettings(String appId, String secret, String baseUrl, String miniprogramState,
 		Duration timeout, Duration tokenRefreshMargin, Map<String, Template> templates) {
