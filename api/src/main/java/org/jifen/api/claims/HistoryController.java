@@ -57,8 +57,8 @@ class HistoryController {
 			@RequestParam(required = false) @Nullable Integer limit) {
 		PageRequest page = PageRequest.of(cursor, limit);
 		HouseholdId household = new HouseholdId(householdId);
-		return this.villages.household(household)
-			.flatMap((found) -> this.access.requireRead(found.villageId()))
+		return this.villages.place(household)
+			.flatMap(this.access::requireRead)
 			.then(this.ledger.history(household, page))
 			.flatMap((entries) -> Flux.fromIterable(entries.items())
 				.concatMap(this::describe)

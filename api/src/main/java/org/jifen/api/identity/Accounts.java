@@ -49,6 +49,17 @@ public class Accounts {
 		this.clock = clock;
 	}
 
+	/** The users who sign in as these members (villagers with the mini-program). */
+	public Flux<MemberUser> usersOfMembers(List<MemberId> members) {
+		return members.isEmpty() ? Flux.empty()
+				: this.repository.usersOfMembers(members.stream().map(MemberId::value).toList());
+	}
+
+	/** The WeChat openids bound to a user. */
+	public Flux<String> openidsOf(long userId) {
+		return this.repository.openidsOf(userId);
+	}
+
 	/** Creates a staff account; the password is hashed off the event loop. */
 	@Transactional
 	public Mono<Long> createStaff(String username, String displayName, String password, List<Grant> grants) {

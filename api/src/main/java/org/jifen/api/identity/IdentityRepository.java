@@ -3,6 +3,7 @@ package org.jifen.api.identity;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -10,6 +11,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.api.shared.Sql;
+import org.jifen.api.village.MemberId;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
@@ -222,6 +224,27 @@ class IdentityRepository {
 
 	private static @Nullable Instant instant(@Nullable OffsetDateTime time) {
 		return (time != null) ? time.toInstant() : null;
+	}
+
+	/** The users of members, each with one of their WeChat openids if bound. */
+	Flux<MemberUser> usersOfMembers(List<Long> memberIds) {
+		return this.database.sql("""
+				select u.id, u.member_id, min(w.openid) as openid
+				from app_user u left join wechat_binding w on w.user_id = u.id
+				where u.member_id = any(:members)
+				group by u.id, u.member_id
+				order by u.id""")
+			.bind("members", memberIds.toArray(Long[]::new))
+			.map((row) -> new MemberUser(row.get("id", Long.class), new MemberId(row.get("member_id", Long.class)),
+					row.get("openid", String.class)))
+			.all();
+	}
+
+	Flux<String> openidsOf(long userId) {
+		return this.database.sql("select openid from wechat_binding where user_id = :user order by openid")
+			.bind("user", userId)
+			.map((row) -> row.get("openid", String.class))
+			.all();
 	}
 
 }

@@ -15,6 +15,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jifen.api.outbox.Outbox;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.HouseholdId;
@@ -43,7 +44,10 @@ public class Ledger {
 
 	private final Clock clock;
 
-	Ledger(LedgerRepository repository, PointKinds kinds, JsonMapper json, Clock clock) {
+	private final Outbox outbox;
+
+	Ledger(LedgerRepository repository, PointKinds kinds, JsonMapper json, Clock clock, Outbox outbox) {
+		this.outbox = outbox;
 		this.repository = repository;
 		this.kinds = kinds;
 		this.json = json;
@@ -86,24 +90,42 @@ public class Ledger {
 					.flatMap((transactionId) -> Flux.fromIterable(lines)
 						.concatMap((line) -> this.repository.insertEntry(transactionId, line))
 						.then(this.repository.advanceChain(village, seq, hash))
-						.then(this.repository.insertOutbox("points.posted", village,
-								event(posting, transactionId, seq, lines)))
+						.then(this.outbox.append("points.posted", village,
+								event(posting, transactionId, seq, now, lines)))
 						.thenReturn(new Posted(transactionId, seq, JournalHash.hex(hash))));
 			});
 	}
 
-	private String event(Posting posting, long transactionId, long seq, List<JournalHash.Line> lines) {
+	/**
+	 * The {@code points.posted} event: enough for boards and notifications to act without
+	 * reading the journal back (whose accounts moved, by how much, when, and why).
+	 */
+	private String event(Posting posting, long transactionId, long seq, Instant occurredAt,
+			List<JournalHash.Line> lines) {
 		Map<String, Object> event = new LinkedHashMap<>();
 		event.put("transactionId", transactionId);
 		event.put("villageId", posting.village().value());
 		event.put("seq", seq);
 		event.put("kindId", posting.kindId());
 		event.put("type", posting.type());
-		event.put("legs",
-				lines.stream()
-					.map((line) -> Map.of("accountId", line.accountId(), "amount", line.amount(), "scoreDelta",
-							line.scoreDelta()))
-					.toList());
+		event.put("memo", posting.memo());
+		event.put("requestId", posting.requestId());
+		event.put("occurredAt", occurredAt.toString());
+		List<Map<String, Object>> legs = new ArrayList<>();
+		for (int i = 0; i < lines.size(); i++) {
+			JournalHash.Line line = lines.get(i);
+			Map<String, Object> leg = new LinkedHashMap<>();
+			leg.put("accountId", line.accountId());
+			switch (posting.legs().get(i).account()) {
+				case AccountRef.Household household -> leg.put("householdId", household.id().value());
+				case AccountRef.Member member -> leg.put("memberId", member.id().value());
+				case AccountRef.System system -> leg.put("systemRole", system.role().name());
+			}
+			leg.put("amount", line.amount());
+			leg.put("scoreDelta", line.scoreDelta());
+			legs.add(leg);
+		}
+		event.put("legs", legs);
 		return this.json.writeValueAsString(event);
 	}
 

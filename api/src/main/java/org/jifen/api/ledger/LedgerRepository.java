@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -213,15 +212,6 @@ class LedgerRepository {
 			.bind("account", line.accountId())
 			.bind("amount", line.amount())
 			.bind("scoreDelta", line.scoreDelta())
-			.then();
-	}
-
-	Mono<Void> insertOutbox(String type, RegionId village, String payload) {
-		return this.database
-			.sql("insert into outbox_event (type, village_id, payload) values (:type, :village, :payload)")
-			.bind("type", type)
-			.bind("village", village.value())
-			.bind("payload", Json.of(payload))
 			.then();
 	}
 

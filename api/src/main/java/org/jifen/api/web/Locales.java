@@ -8,7 +8,7 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The language of a response: Simplified Chinese unless the caller asks for English.
  */
-final class Locales {
+public final class Locales {
 
 	static final Locale DEFAULT = Locale.SIMPLIFIED_CHINESE;
 
@@ -17,7 +17,7 @@ final class Locales {
 	private Locales() {
 	}
 
-	static Locale of(ServerWebExchange exchange) {
+	public static Locale of(ServerWebExchange exchange) {
 		try {
 			List<Locale.LanguageRange> ranges = Locale.LanguageRange
 				.parse(String.join(",", exchange.getRequest().getHeaders().getOrEmpty("Accept-Language")));

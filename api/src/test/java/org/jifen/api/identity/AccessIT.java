@@ -54,7 +54,10 @@ class AccessIT extends IntegrationTest {
 	 * identity.
 	 */
 	private static final Set<String> ANY_SIGNED_IN = Set.of("GET /api/v1/regions", "GET /api/v1/regions/{regionId}",
-			"GET /api/v1/me");
+			"GET /api/v1/me", "GET /api/v1/me/notifications", "GET /api/v1/me/notifications/unread-count",
+			"POST /api/v1/me/notifications/{notificationId}/read", "POST /api/v1/me/notifications/read-all",
+			"GET /api/v1/me/stream", "GET /api/v1/me/notification-preferences",
+			"PUT /api/v1/me/notification-preferences", "POST /api/v1/me/wechat-subscriptions");
 
 	/** Routes whose region is named in the body rather than the path. */
 	private static final Set<String> BODY_SCOPED = Set.of("POST /api/v1/regions");
@@ -81,6 +84,9 @@ class AccessIT extends IntegrationTest {
 	private String adminOfA;
 
 	private long claimB;
+
+	/** An event of village B the relay gave up on. */
+	private long deadEventB;
 
 	@Autowired
 	private Catalog catalog;
@@ -116,6 +122,10 @@ class AccessIT extends IntegrationTest {
 					new NewClaim(this.householdB.id().value(), "walk-item", Claim.Source.ORGANISATION, "打扫村道", null))
 			.block()
 			.id();
+		this.deadEventB = services().count("""
+				insert into outbox_event (type, village_id, ordering_key, payload, status, attempts)
+				values ('walk.test', ?, ?, '{}', 'DEAD', 8) returning id""", this.villageB.id().value(),
+				this.villageB.id().value());
 	}
 
 	@Test
@@ -146,7 +156,7 @@ class AccessIT extends IntegrationTest {
 			assertThat(route).as("%s names the region it touches, or is listed as open to anyone signed in", route)
 				.satisfiesAnyOf(
 						(text) -> assertThat(text).containsAnyOf("{villageId}", "{householdId}", "{memberId}",
-								"{regionId}", "{claimId}", "{townId}"),
+								"{regionId}", "{claimId}", "{townId}", "{eventId}"),
 						(text) -> assertThat(BODY_SCOPED).contains(text));
 			Answer outsider = call(route, this.adminOfA);
 			assertThat(outsider.status()).as("%s as the admin of another village", route).isIn(403, 404);
@@ -271,7 +281,9 @@ class AccessIT extends IntegrationTest {
 			.replace("{code}", "walk-item")
 			.replace("{claimId}", String.valueOf(this.claimB))
 			.replace("{townId}", String.valueOf(this.villageB.parentId().value()))
-			.replace("{photoId}", "1");
+			.replace("{photoId}", "1")
+			.replace("{notificationId}", "1")
+			.replace("{eventId}", String.valueOf(this.deadEventB));
 		WebTestClient.RequestBodySpec request = this.http.method(HttpMethod.valueOf(parts[0]))
 			.uri(path + (path.endsWith("/members") ? "?phone=13800000000" : ""));
 		if (token != null) {

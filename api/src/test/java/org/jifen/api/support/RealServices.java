@@ -133,6 +133,24 @@ public final class RealServices {
 		return DriverManager.getConnection(this.jdbcUrl, this.user, this.password);
 	}
 
+	/** Runs a query whose rows are one number each, e.g. ids. */
+	public List<Long> ids(String sql, Object... parameters) {
+		try (Connection connection = jdbc(); var query = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				query.setObject(i + 1, parameters[i]);
+			}
+			var rows = query.executeQuery();
+			List<Long> ids = new ArrayList<>();
+			while (rows.next()) {
+				ids.add(rows.getLong(1));
+			}
+			return ids;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run " + sql, ex);
+		}
+	}
+
 	/**
 	 * Runs a {@code select count(*) ...} with positional parameters, for checks after the
 	 * fact.

@@ -1,0 +1,97 @@
+package org.jifen.api.inbox;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import org.jifen.api.identity.Accounts;
+import org.jifen.api.ledger.Ledger;
+import org.jifen.api.outbox.OutboxConsumer;
+import org.jifen.api.outbox.OutboxEvent;
+import org.jifen.api.village.Household;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.Member;
+import org.jifen.api.village.MemberId;
+import org.jifen.api.village.Villages;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns ledger postings into notifications and balance updates for the members of the
+ * households whose points moved.
+ */
+@Component
+class InboxConsumer implements OutboxConsumer {
+
+	private final Inbox inbox;
+
+	private final Villages villages;
+
+	private final Accounts accounts;
+
+	private final Ledger ledger;
+
+	InboxConsumer(Inbox inbox, Villages villages, Accounts accounts, Ledger ledger) {
+		this.inbox = inbox;
+		this.villages = villages;
+		this.accounts = accounts;
+		this.ledger = ledger;
+	}
+
+	@Override
+	public String name() {
+		return "inbox";
+	}
+
+	@Override
+	public Mono<Void> handle(OutboxEvent event) {
+		if (!event.type().equals("points.posted")) {
+			return Mono.empty();
+		}
+		JsonNode payload = event.payload();
+		String variant = switch (payload.path("type").asString("")) {
+			case "AWARD" -> "award";
+			case "DEDUCTION" -> "deduction";
+			default -> null;
+		};
+		return Flux.fromIterable(payload.path("legs"))
+			.filter((leg) -> leg.hasNonNull("householdId"))
+			.concatMap((leg) -> household(event, variant, payload.path("memo").asString(""), leg))
+			.then();
+	}
+
+	private Mono<Void> household(OutboxEvent event, @Nullable String variant, String memo, JsonNode leg) {
+		HouseholdId householdId = new HouseholdId(leg.get("householdId").asLong());
+		long points = Math.abs(
+				(leg.path("scoreDelta").asLong() != 0) ? leg.path("scoreDelta").asLong() : leg.path("amount").asLong());
+		return this.villages.household(householdId).flatMap((household) -> {
+			Map<MemberId, String> phones = phones(household);
+			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
+				.collectList()
+				.flatMap((users) -> balances(household).flatMap((balances) -> Flux.fromIterable(users)
+					.concatMap((user) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
+							List.of(points, memo), user, phones.get(user.memberId())) : Mono.<Void>empty())
+						.then(this.inbox.balanceChanged(user.userId(),
+								Inbox.balanceEvent(householdId.value(), balances))))
+					.then()));
+		});
+	}
+
+	private Mono<List<?>> balances(Household household) {
+		return this.villages.place(household.id())
+			.flatMap((place) -> this.ledger.balances(household.id(), place.timeZone()).collectList());
+	}
+
+	private static Map<MemberId, String> phones(Household household) {
+		Map<MemberId, String> phones = new HashMap<>();
+		for (Member member : household.members()) {
+			phones.put(member.id(), member.phone());
+		}
+		return phones;
+	}
+
+}
