@@ -12,12 +12,14 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
+import org.jifen.api.JifenApplication;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.ledger.Posting;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
+import org.jifen.api.support.RealServices;
 import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.NewHousehold;
@@ -28,13 +30,16 @@ import org.jifen.notifications.Delivery;
 import org.jifen.notifications.sms.SmsMessage;
 import org.jifen.notifications.sms.SmsSender;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -200,6 +205,41 @@ class NotificationsIT extends IntegrationTest {
 			.isBadRequest();
 	}
 
+	@Test
+	void aClientOnAnotherInstanceSeesAnEventCommittedThroughThisOne() {
+		RealServices services = services();
+		try (ConfigurableApplicationContext instanceB = new SpringApplicationBuilder(JifenApplication.class)
+			.properties(Map.ofEntries(Map.entry("server.port", "0"), Map.entry("jifen.embedded.enabled", "false"),
+					Map.entry("jifen.demo.enabled", "false"),
+					// Only this instance relays, so what B's client sees crossed Redis
+					// from here.
+					Map.entry("jifen.outbox.enabled", "false"),
+					Map.entry("jifen.identity.jwt.key-file", "target/test-keys/jwt-signing-key.pem"),
+					Map.entry("jifen.privacy.key-file", "target/test-keys/personal-data.keys"),
+					Map.entry("jifen.evidence.dir", "target/test-evidence"),
+					Map.entry("spring.r2dbc.url", services.r2dbcUrl()),
+					Map.entry("spring.r2dbc.username", services.user()),
+					Map.entry("spring.r2dbc.password", services.password()),
+					Map.entry("spring.flyway.url", services.jdbcUrl()),
+					Map.entry("spring.flyway.user", services.user()),
+					Map.entry("spring.flyway.password", services.password()),
+					Map.entry("spring.data.redis.host", services.redisHost()),
+					Map.entry("spring.data.redis.port", String.valueOf(services.redisPort()))))
+			.run()) {
+			WebTestClient onB = WebTestClient.bindToServer()
+				.baseUrl("http://127.0.0.1:" + instanceB.getEnvironment().getProperty("local.server.port"))
+				.responseTimeout(Duration.ofSeconds(10))
+				.build();
+			Flux<ServerSentEvent<JsonNode>> streamOnB = stream(onB, this.villager, null)
+				.filter((event) -> "notification".equals(event.event()));
+			StepVerifier.create(streamOnB.take(1))
+				.then(() -> award(7, "跨实例"))
+				.assertNext((event) -> assertThat(event.data().get("body").asString()).contains("跨实例"))
+				.expectComplete()
+				.verify(Duration.ofSeconds(3));
+		}
+	}
+
 	private void award(long points, String memo) {
 		long kind = this.kinds.defaultKind(this.village.id()).block().id();
 		this.ledger.post(Posting.award(this.village.id(), kind, this.zhang.id(), points, memo, null)).block();
@@ -218,7 +258,11 @@ class NotificationsIT extends IntegrationTest {
 	}
 
 	private Flux<ServerSentEvent<JsonNode>> stream(String token, Long lastEventId) {
-		return this.http.get()
+		return stream(this.http, token, lastEventId);
+	}
+
+	private static Flux<ServerSentEvent<JsonNode>> stream(WebTestClient http, String token, Long lastEventId) {
+		return http.get()
 			.uri("/api/v1/me/stream")
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 			.headers((headers) -> {
