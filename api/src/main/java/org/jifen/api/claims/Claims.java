@@ -25,6 +25,7 @@ import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.ledger.Posting;
+import org.jifen.api.outbox.Outbox;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
@@ -47,6 +48,8 @@ public class Claims {
 
 	private static final Logger log = LoggerFactory.getLogger(Claims.class);
 
+	private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
 	private final ClaimRepository repository;
 
 	private final Catalog catalog;
@@ -67,10 +70,13 @@ public class Claims {
 
 	private final Evidence evidence;
 
+	private final Outbox outbox;
+
 	Claims(ClaimRepository repository, Catalog catalog, Villages villages, Access access, Ledger ledger,
-			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock,
-			Evidence evidence) {
+			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock, Evidence evidence,
+			Outbox outbox) {
 		this.evidence = evidence;
+		this.outbox = outbox;
 		this.repository = repository;
 		this.catalog = catalog;
 		this.villages = villages;
@@ -136,7 +142,12 @@ public class Claims {
 							now.plus(settings.noticeDays(), ChronoUnit.DAYS));
 				})
 				.switchIfEmpty(Mono.error(() -> illegal(claim, "approve")))
-				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status()).thenReturn(decided)));
+				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status())
+					.then((decided.status() == Status.RECTIFICATION)
+							? announce("rectification.notice", decided, decided.description(),
+									LocalDate.ofInstant(decided.rectifyBy(), SHANGHAI).toString())
+							: announce("claim.approved", decided, decided.description(), Math.abs(decided.points())))
+					.thenReturn(decided)));
 	}
 
 	/** How long a village's public notice and rectification last, in days. */
@@ -184,7 +195,9 @@ public class Claims {
 			.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.REJECTED, caller.userId(), reason,
 					null, null)
 			.switchIfEmpty(Mono.error(() -> illegal(claim, "reject")))
-			.flatMap((decided) -> audit(caller, decided, "claim.rejected", claim.status()).thenReturn(decided)));
+			.flatMap((decided) -> audit(caller, decided, "claim.rejected", claim.status())
+				.then(announce("claim.rejected", decided, decided.description(), reason))
+				.thenReturn(decided)));
 	}
 
 	/**
@@ -198,6 +211,7 @@ public class Claims {
 					null))
 			.switchIfEmpty(Mono.error(() -> illegal(claim, "object to")))
 			.flatMap((objected) -> this.repository.insertObjection(claimId, caller.userId(), reason)
+				.then(announce("claim.objected", objected, objected.description()))
 				.thenReturn(objected)));
 	}
 
@@ -377,6 +391,17 @@ public class Claims {
 		return this.repository.find(claimId)
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "claim-not-found",
 					"There is no claim " + claimId + ".", Map.of("claimId", claimId))));
+	}
+
+	/**
+	 * Tells the household (through the outbox, in this transaction) what became of its
+	 * claim; the arguments fill the event type's text.
+	 */
+	private Mono<Void> announce(String type, Claim claim, Object... arguments) {
+		return this.outbox
+			.append(type, new RegionId(claim.villageId()),
+					Map.of("claimId", claim.id(), "householdId", claim.householdId(), "arguments", List.of(arguments)))
+			.then();
 	}
 
 	private Mono<Void> audit(Caller caller, Claim claim, String action, Status before) {

@@ -238,7 +238,8 @@ public class Inbox {
 	}
 
 	/** The event types a user may tune. */
-	static final List<String> EVENT_TYPES = List.of("points.posted");
+	static final List<String> EVENT_TYPES = List.of("points.posted", "claim.approved", "claim.rejected",
+			"claim.objected", "rectification.notice");
 
 	/** A notification as a reader sees it. */
 	public record NotificationView(long id, long eventId, String type, @Nullable String variant, String title,

@@ -1,5 +1,6 @@
 package org.jifen.api.inbox;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +50,11 @@ class InboxConsumer implements OutboxConsumer {
 
 	@Override
 	public Mono<Void> handle(OutboxEvent event) {
-		if (!event.type().equals("points.posted")) {
-			return Mono.empty();
-		}
 		JsonNode payload = event.payload();
+		if (!event.type().equals("points.posted")) {
+			return payload.hasNonNull("householdId") && payload.has("arguments") ? announcement(event, payload)
+					: Mono.empty();
+		}
 		String variant = switch (payload.path("type").asString("")) {
 			case "AWARD" -> "award";
 			case "DEDUCTION" -> "deduction";
@@ -78,6 +80,24 @@ class InboxConsumer implements OutboxConsumer {
 						.then(this.inbox.balanceChanged(user.userId(),
 								Inbox.balanceEvent(householdId.value(), balances))))
 					.then()));
+		});
+	}
+
+	/**
+	 * An event about a household (a claim decided, a rectification notice): its text's
+	 * arguments come with it.
+	 */
+	private Mono<Void> announcement(OutboxEvent event, JsonNode payload) {
+		List<Object> arguments = new ArrayList<>();
+		for (JsonNode argument : payload.get("arguments")) {
+			arguments.add(argument.isNumber() ? argument.asLong() : argument.asString());
+		}
+		return this.villages.household(new HouseholdId(payload.get("householdId").asLong())).flatMap((household) -> {
+			Map<MemberId, String> phones = phones(household);
+			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
+				.concatMap((user) -> this.inbox.notify(event.id(), event.type(), null, arguments, user,
+						phones.get(user.memberId())))
+				.then();
 		});
 	}
 

@@ -13,7 +13,15 @@ import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
 import org.jifen.api.JifenApplication;
+import org.jifen.api.catalog.Catalog;
+import org.jifen.api.catalog.CatalogItemDraft;
+import org.jifen.api.claims.Claim;
+import org.jifen.api.claims.Claims;
+import org.jifen.api.claims.NewClaim;
 import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Caller;
+import org.jifen.api.identity.Grant;
+import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.ledger.Posting;
@@ -67,6 +75,12 @@ class NotificationsIT extends IntegrationTest {
 
 	@Autowired
 	private RecordingSms sms;
+
+	@Autowired
+	private Catalog catalog;
+
+	@Autowired
+	private Claims claims;
 
 	private Region village;
 
@@ -139,7 +153,7 @@ class NotificationsIT extends IntegrationTest {
 		assertThat(unread()).isEqualTo(1);
 		assertThat(services().count("select count(*) from notification")).isEqualTo(2);
 
-		String stranger = SignedIn.staff(this.http, this.accounts, "stranger", org.jifen.api.identity.Role.REVIEWER,
+		String stranger = SignedIn.staff(this.http, this.accounts, "stranger", Role.REVIEWER,
 				this.village.id().value());
 		this.http.post()
 			.uri("/api/v1/me/notifications/{id}/read", id)
@@ -203,6 +217,48 @@ class NotificationsIT extends IntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isBadRequest();
+	}
+
+	@Test
+	void theHouseholdHearsWhatBecameOfItsClaims() {
+		long reviewerId = this.accounts
+			.createStaff("notify-reviewer", "评议员", SignedIn.PASSWORD,
+					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())))
+			.block();
+		Caller reviewer = new Caller(reviewerId, null, "评议员",
+				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())));
+		this.catalog
+			.save(this.village.id(), new CatalogItemDraft("shan-01", "帮扶孤寡老人", "善", 5, null, null, false, null, null),
+					reviewer.actor())
+			.block();
+		this.catalog
+			.save(this.village.id(), new CatalogItemDraft("mei-k1", "门前乱堆乱放", "美", -3, null, null, false, null, null),
+					reviewer.actor())
+			.block();
+		Claim award = this.claims
+			.submit(reviewer, this.village.id(),
+					new NewClaim(this.zhang.id().value(), "shan-01", Claim.Source.ORGANISATION, "为孤寡老人送餐", null))
+			.block();
+		this.claims.approve(reviewer, award.id(), "属实").block();
+		Claim deduction = this.claims
+			.submit(reviewer, this.village.id(),
+					new NewClaim(this.zhang.id().value(), "mei-k1", Claim.Source.ORGANISATION, "门前堆放秸秆", null))
+			.block();
+		this.claims.approve(reviewer, deduction.id(), "网格员核实").block();
+
+		await().atMost(Duration.ofSeconds(5)).until(() -> unread() == 2);
+		JsonNode items = this.http.get()
+			.uri("/api/v1/me/notifications")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villager)
+			.exchange()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("items");
+		assertThat(items.get(1).get("type").asString()).isEqualTo("claim.approved");
+		assertThat(items.get(1).get("body").asString()).isEqualTo("您的申报“为孤寡老人送餐”已通过审核，获得 5 积分。");
+		assertThat(items.get(0).get("type").asString()).isEqualTo("rectification.notice");
+		assertThat(items.get(0).get("body").asString()).startsWith("请于 20").endsWith("前完成整改：门前堆放秸秆");
 	}
 
 	@Test
