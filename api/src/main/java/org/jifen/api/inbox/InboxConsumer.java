@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -11,6 +12,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.MemberUser;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.outbox.OutboxConsumer;
 import org.jifen.api.outbox.OutboxEvent;
@@ -70,17 +72,12 @@ class InboxConsumer implements OutboxConsumer {
 		HouseholdId householdId = new HouseholdId(leg.get("householdId").asLong());
 		long points = Math.abs(
 				(leg.path("scoreDelta").asLong() != 0) ? leg.path("scoreDelta").asLong() : leg.path("amount").asLong());
-		return this.villages.household(householdId).flatMap((household) -> {
-			Map<MemberId, String> phones = phones(household);
-			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
-				.collectList()
-				.flatMap((users) -> balances(household).flatMap((balances) -> Flux.fromIterable(users)
-					.concatMap((user) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
-							List.of(points, memo), user, phones.get(user.memberId())) : Mono.<Void>empty())
-						.then(this.inbox.balanceChanged(user.userId(),
-								Inbox.balanceEvent(householdId.value(), balances))))
-					.then()));
-		});
+		return balances(householdId).flatMap(
+				(balances) -> toMembers(householdId,
+						(user, phone) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
+								List.of(points, memo), user, phone) : Mono.<Void>empty())
+							.then(this.inbox.balanceChanged(user.userId(),
+									Inbox.balanceEvent(householdId.value(), balances)))));
 	}
 
 	/**
@@ -92,18 +89,25 @@ class InboxConsumer implements OutboxConsumer {
 		for (JsonNode argument : payload.get("arguments")) {
 			arguments.add(argument.isNumber() ? argument.asLong() : argument.asString());
 		}
-		return this.villages.household(new HouseholdId(payload.get("householdId").asLong())).flatMap((household) -> {
+		return toMembers(new HouseholdId(payload.get("householdId").asLong()),
+				(user, phone) -> this.inbox.notify(event.id(), event.type(), null, arguments, user, phone));
+	}
+
+	/**
+	 * Does something for each member of the household who signs in, one after another.
+	 */
+	private Mono<Void> toMembers(HouseholdId householdId, BiFunction<MemberUser, @Nullable String, Mono<Void>> action) {
+		return this.villages.household(householdId).flatMap((household) -> {
 			Map<MemberId, String> phones = phones(household);
 			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
-				.concatMap((user) -> this.inbox.notify(event.id(), event.type(), null, arguments, user,
-						phones.get(user.memberId())))
+				.concatMap((user) -> action.apply(user, phones.get(user.memberId())))
 				.then();
 		});
 	}
 
-	private Mono<List<?>> balances(Household household) {
-		return this.villages.place(household.id())
-			.flatMap((place) -> this.ledger.balances(household.id(), place.timeZone()).collectList());
+	private Mono<List<?>> balances(HouseholdId household) {
+		return this.villages.place(household)
+			.flatMap((place) -> this.ledger.balances(household, place.timeZone()).collectList());
 	}
 
 	private static Map<MemberId, String> phones(Household household) {

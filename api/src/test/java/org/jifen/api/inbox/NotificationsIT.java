@@ -24,7 +24,6 @@ import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
-import org.jifen.api.ledger.Posting;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.RealServices;
@@ -297,8 +296,7 @@ class NotificationsIT extends IntegrationTest {
 	}
 
 	private void award(long points, String memo) {
-		long kind = this.kinds.defaultKind(this.village.id()).block().id();
-		this.ledger.post(Posting.award(this.village.id(), kind, this.zhang.id(), points, memo, null)).block();
+		Fixtures.award(this.ledger, this.kinds, this.village, this.zhang, points, memo);
 	}
 
 	private long unread() {

@@ -19,14 +19,12 @@ import tools.jackson.databind.json.JsonMapper;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
-import org.jifen.api.ledger.Posting;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.Villages;
-import org.jifen.api.web.PageRequest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -87,10 +85,7 @@ class WeChatNotificationsIT extends IntegrationTest {
 		services().wipe();
 		SENT.clear();
 		this.village = Fixtures.village(this.villages, "wechat");
-		this.villages.registerHouseholds(this.village.id(), List.of(Fixtures.household("001", "王五"))).block();
-		this.household = this.villages
-			.household(this.villages.households(this.village.id(), PageRequest.of(null, 1)).block().items().get(0).id())
-			.block();
+		this.household = Fixtures.registered(this.villages, this.village, Fixtures.household("001", "王五"));
 		this.villager = SignedIn.villager(this.http, this.accounts, "wang-wechat",
 				this.household.members().get(0).id());
 	}
@@ -145,11 +140,12 @@ class WeChatNotificationsIT extends IntegrationTest {
 	}
 
 	private void award(long points, String memo) {
-		long kind = this.kinds.defaultKind(this.village.id()).block().id();
-		this.ledger.post(Posting.award(this.village.id(), kind, this.household.id(), points, memo, null)).block();
+		Fixtures.award(this.ledger, this.kinds, this.village, this.household, points, memo);
 	}
 
-	/** How many notifications the WeChat channel has decided on (sent, skipped or off). */
+	/**
+	 * How many notifications the WeChat channel has decided on (sent, skipped or off).
+	 */
 	private long weChatDecisions() {
 		return services().count("select count(*) from notification_delivery where channel = 'WECHAT'");
 	}

@@ -17,7 +17,6 @@ import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
-import org.jifen.api.ledger.Posting;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.SignedIn;
@@ -25,7 +24,6 @@ import org.jifen.api.village.Household;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
-import org.jifen.api.web.PageRequest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -180,17 +178,13 @@ class OutboxRelayIT extends IntegrationTest {
 	}
 
 	private Household household(Region village, String head) {
-		this.villages.registerHouseholds(village.id(), List.of(Fixtures.household("001", head))).block();
-		return this.villages
-			.household(this.villages.households(village.id(), PageRequest.of(null, 1)).block().items().get(0).id())
-			.block();
+		return Fixtures.registered(this.villages, village, Fixtures.household("001", head));
 	}
 
 	/** Posts awards and returns their outbox events, oldest first. */
 	private List<Long> award(Region village, Household household, int count) {
-		long kind = this.kinds.defaultKind(village.id()).block().id();
 		for (int i = 1; i <= count; i++) {
-			this.ledger.post(Posting.award(village.id(), kind, household.id(), i, "第" + i + "次", null)).block();
+			Fixtures.award(this.ledger, this.kinds, village, household, i, "第" + i + "次");
 		}
 		return services().ids("select id from outbox_event where village_id = ? and status = 'PENDING' order by id",
 				village.id().value());

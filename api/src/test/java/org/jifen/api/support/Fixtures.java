@@ -2,10 +2,15 @@ package org.jifen.api.support;
 
 import java.util.List;
 
+import org.jifen.api.ledger.Ledger;
+import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.ledger.Posting;
+import org.jifen.api.village.Household;
 import org.jifen.api.village.NewHousehold;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
+import org.jifen.api.web.PageRequest;
 
 /**
  * Small, real data for tests, made through the features' public services.
@@ -20,6 +25,24 @@ public final class Fixtures {
 		Region county = villages.createRegion(null, RegionLevel.COUNTY, code + "-county", "淄川区").block();
 		Region town = villages.createRegion(county.id(), RegionLevel.TOWN, code + "-town", "寨里镇").block();
 		return villages.createRegion(town.id(), RegionLevel.VILLAGE, code, "寨里村").block();
+	}
+
+	/** Registers one household in the village and returns it, with its members. */
+	public static Household registered(Villages villages, Region village, NewHousehold household) {
+		villages.registerHouseholds(village.id(), List.of(household)).block();
+		return villages
+			.household(villages.households(village.id(), PageRequest.of(null, 1)).block().items().get(0).id())
+			.block();
+	}
+
+	/**
+	 * Awards points to a household in its village's default kind, straight into the
+	 * ledger.
+	 */
+	public static void award(Ledger ledger, PointKinds kinds, Region village, Household household, long points,
+			String memo) {
+		long kind = kinds.defaultKind(village.id()).block().id();
+		ledger.post(Posting.award(village.id(), kind, household.id(), points, memo, null)).block();
 	}
 
 	public static NewHousehold household(String number, String head) {
