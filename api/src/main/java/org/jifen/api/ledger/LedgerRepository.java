@@ -127,15 +127,17 @@ class LedgerRepository {
 	}
 
 	/**
-	 * Moves an account's figures unless that would take a non-system account of a kind
-	 * that may not go negative below zero. Empty when refused.
+	 * Moves an account's figures unless that would take a non-system account below zero.
+	 * Only a deduction (a leg that moves score) may do so, and only in a kind that may go
+	 * negative: spending and giving never overdraw. Empty when refused.
 	 */
 	Mono<Long> apply(long accountId, long amount, long scoreDelta) {
 		return this.database.sql("""
 				update account a set available = a.available + :amount, score = a.score + :scoreDelta
 				from point_kind k
 				where a.id = :id and k.id = a.kind_id
-				  and (a.owner_type = 'SYSTEM' or k.may_go_negative or :amount >= 0 or a.available + :amount >= 0)
+				  and (a.owner_type = 'SYSTEM' or (k.may_go_negative and :scoreDelta <> 0) or :amount >= 0
+				       or a.available + :amount >= 0)
 				returning a.available""")
 			.bind("id", accountId)
 			.bind("amount", amount)

@@ -65,6 +65,17 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 						new Leg(AccountRef.system(SystemRole.SINK), points, 0)));
 	}
 
+	/**
+	 * Points given by one household to another (a donation): available moves, score stays
+	 * where it was earned.
+	 */
+	public static Posting transfer(RegionId village, long kindId, HouseholdId from, HouseholdId to, long points,
+			String memo, @Nullable String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "DONATION", memo, requestId,
+				List.of(new Leg(AccountRef.household(from), -points, 0), new Leg(AccountRef.household(to), points, 0)));
+	}
+
 	private static void requirePositive(long points) {
 		if (points <= 0) {
 			throw new IllegalArgumentException("Points moved must be positive");

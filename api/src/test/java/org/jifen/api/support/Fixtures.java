@@ -30,9 +30,14 @@ public final class Fixtures {
 	/** Registers one household in the village and returns it, with its members. */
 	public static Household registered(Villages villages, Region village, NewHousehold household) {
 		villages.registerHouseholds(village.id(), List.of(household)).block();
-		return villages
-			.household(villages.households(village.id(), PageRequest.of(null, 1)).block().items().get(0).id())
-			.block();
+		return villages.households(village.id(), PageRequest.of(null, PageRequest.MAX_LIMIT))
+			.block()
+			.items()
+			.stream()
+			.filter((summary) -> summary.number().equals(household.number()))
+			.findFirst()
+			.map((summary) -> villages.household(summary.id()).block())
+			.orElseThrow();
 	}
 
 	/**
