@@ -176,6 +176,8 @@ public final class NotificationBenchmark {
 
 		private long vmRssBaseline;
 
+		private String loadAtStart = "?";
+
 		Run(ConfigurableApplicationContext app, EmbeddedPostgres postgres, EmbeddedRedis redis, Path work) {
 			this.app = app;
 			this.postgres = postgres;
@@ -186,6 +188,7 @@ public final class NotificationBenchmark {
 		}
 
 		void all() throws Exception {
+			this.loadAtStart = loadAverage();
 			long seeding = System.nanoTime();
 			int villagers = Math.max(STREAMS, USERS);
 			village(villagers);
@@ -525,10 +528,10 @@ public final class NotificationBenchmark {
 				.append(String.format(Locale.ROOT,
 						"%s · %d villages, %d households with a signed-in villager each · %d streams open for the relay "
 								+ "· %d awards by %d callers, then %d/s for %d s, then %d in one village "
-								+ "· %d cores · Java %s · ulimit -n %s%n%n",
+								+ "· %d cores · Java %s · ulimit -n %s · load average at the start %s, at the end %s%n%n",
 						Instant.now(), VILLAGES, this.households.size(), STREAMS, AWARDS, CALLERS, RATE, RATE_SECONDS,
 						ONE_VILLAGE_AWARDS, Runtime.getRuntime().availableProcessors(), Runtime.version(),
-						openFileLimit()));
+						openFileLimit(), this.loadAtStart, loadAverage()));
 			if (!this.rows.isEmpty()) {
 				table.append("## Commit to SSE\n\n")
 					.append("| scenario | measured | count | per second | p50 ms | p99 ms | p999 ms | failures | ratio to baseline |\n")
@@ -576,6 +579,19 @@ public final class NotificationBenchmark {
 			Files.createDirectories(report.getParent());
 			Files.writeString(report, table.toString(), StandardCharsets.UTF_8);
 			System.out.println("Written to " + report.toAbsolutePath());
+		}
+
+		/**
+		 * The one-minute load average: other processes on the same cores (builds, tests)
+		 * disturb every figure here.
+		 */
+		private static String loadAverage() {
+			try {
+				return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+			}
+			catch (Exception ex) {
+				return "?";
+			}
 		}
 
 		private static String openFileLimit() {
