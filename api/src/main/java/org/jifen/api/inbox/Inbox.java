@@ -92,11 +92,11 @@ public class Inbox {
 		return this.repository.save(user.userId(), eventId, type, variant, arguments, this.clock.instant())
 			.flatMap((saved) -> this.repository.preferences(user.userId())
 				.collectList()
-				.flatMapMany((preferences) -> Flux.fromArray(Channel.values())
-					.concatMap((channel) -> this.repository.delivered(saved.id(), channel)
-						.flatMap((done) -> done ? Mono.empty()
-								: enabled(preferences, type, channel) ? send(channel, saved, user, phone)
-										: this.repository.recordDelivery(saved.id(), channel, "OFF", null))))
+				.zipWith(this.repository.delivered(saved.id()))
+				.flatMapMany((known) -> Flux.fromArray(Channel.values())
+					.filter((channel) -> !known.getT2().contains(channel))
+					.concatMap((channel) -> enabled(known.getT1(), type, channel) ? send(channel, saved, user, phone)
+							: this.repository.recordDelivery(saved.id(), channel, "OFF", null)))
 				.then());
 	}
 
@@ -203,24 +203,31 @@ public class Inbox {
 	public Flux<ServerSentEvent<Object>> stream(Caller caller, @Nullable Long lastEventId, Locale locale) {
 		Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(this.heartbeat)
 			.map((tick) -> ServerSentEvent.builder().comment("keep-alive").build());
-		Flux<ServerSentEvent<Object>> events = this.live.subscribe(caller.userId()).flatMapMany((liveEvents) -> {
-			Sinks.Many<LiveEvent> buffer = Sinks.many().unicast().onBackpressureBuffer();
-			Disposable feed = liveEvents.subscribe(buffer::tryEmitNext, buffer::tryEmitError, buffer::tryEmitComplete);
-			AtomicLong highest = new AtomicLong((lastEventId != null) ? lastEventId : 0);
-			Flux<ServerSentEvent<Object>> missed = (lastEventId == null) ? Flux.empty()
-					: this.repository.after(caller.userId(), lastEventId, RESUME_LIMIT)
-						.doOnNext((notification) -> highest.accumulateAndGet(notification.id(), Math::max))
-						.map((notification) -> notificationEvent(view(notification, locale)));
-			Flux<ServerSentEvent<Object>> fresh = buffer.asFlux()
-				.filter((event) -> event.id() == null || event.id() > highest.get())
-				.map((event) -> "notification".equals(event.event())
-						? notificationEvent(
-								view(this.json.treeToValue((JsonNode) event.data(), StoredNotification.class), locale))
-						: ServerSentEvent.builder(event.data()).event(event.event()).build());
-			// The first comment tells the client (and any proxy) the stream is live.
-			Mono<ServerSentEvent<Object>> connected = Mono.just(ServerSentEvent.builder().comment("connected").build());
-			return Flux.concat(connected, missed, fresh).doFinally((signal) -> feed.dispose());
-		});
+		Flux<ServerSentEvent<Object>> events = this.live.subscribe(caller.userId())
+			.onErrorMap((error) -> !(error instanceof DomainException),
+					(error) -> new DomainException(Kind.UNAVAILABLE, "live-stream-unavailable",
+							"The live stream cannot start now; try again shortly (the inbox is still readable).",
+							Map.of("retryAfterSeconds", 5)))
+			.flatMapMany((liveEvents) -> {
+				Sinks.Many<LiveEvent> buffer = Sinks.many().unicast().onBackpressureBuffer();
+				Disposable feed = liveEvents.subscribe(buffer::tryEmitNext, buffer::tryEmitError,
+						buffer::tryEmitComplete);
+				AtomicLong highest = new AtomicLong((lastEventId != null) ? lastEventId : 0);
+				Flux<ServerSentEvent<Object>> missed = (lastEventId == null) ? Flux.empty()
+						: this.repository.after(caller.userId(), lastEventId, RESUME_LIMIT)
+							.doOnNext((notification) -> highest.accumulateAndGet(notification.id(), Math::max))
+							.map((notification) -> notificationEvent(view(notification, locale)));
+				Flux<ServerSentEvent<Object>> fresh = buffer.asFlux()
+					.filter((event) -> event.id() == null || event.id() > highest.get())
+					.map((event) -> "notification".equals(event.event())
+							? notificationEvent(view(
+									this.json.treeToValue((JsonNode) event.data(), StoredNotification.class), locale))
+							: ServerSentEvent.builder(event.data()).event(event.event()).build());
+				// The first comment tells the client (and any proxy) the stream is live.
+				Mono<ServerSentEvent<Object>> connected = Mono
+					.just(ServerSentEvent.builder().comment("connected").build());
+				return Flux.concat(connected, missed, fresh).doFinally((signal) -> feed.dispose());
+			});
 		return Flux.merge(events, heartbeats);
 	}
 

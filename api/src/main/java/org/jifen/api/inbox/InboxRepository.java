@@ -3,7 +3,9 @@ package org.jifen.api.inbox;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
@@ -112,15 +114,15 @@ class InboxRepository {
 	}
 
 	/**
-	 * Whether a channel already did its part for a notification (sent, skipped, refused).
+	 * The channels that already did their part for a notification (sent, skipped,
+	 * refused).
 	 */
-	Mono<Boolean> delivered(long notificationId, Channel channel) {
-		return this.database
-			.sql("select count(*) from notification_delivery where notification_id = :id and channel = :channel")
+	Mono<Set<Channel>> delivered(long notificationId) {
+		return this.database.sql("select channel from notification_delivery where notification_id = :id")
 			.bind("id", notificationId)
-			.bind("channel", channel.name())
-			.map((row) -> row.get(0, Long.class) > 0)
-			.one();
+			.map((row) -> Channel.valueOf(row.get("channel", String.class)))
+			.all()
+			.collect(() -> EnumSet.noneOf(Channel.class), Set::add);
 	}
 
 	Mono<Void> recordDelivery(long notificationId, Channel channel, String outcome, @Nullable String reason) {
