@@ -1,0 +1,65 @@
+package org.jifen.api.boards;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.identity.Access;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.RegionId;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Boards of a village, a household's ranks, and the admin's rebuild and check. */
+@RestController
+@Tag(name = "Boards", description = "Household rankings per village, town and county")
+class BoardsController {
+
+	private final Boards boards;
+
+	private final Access access;
+
+	BoardsController(Boards boards, Access access) {
+		this.boards = boards;
+		this.access = access;
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The top households of a village's board, and the caller's own household",
+			description = "Ranked by score earned in the current month, quarter, year or all time (village time "
+					+ "zone); equal points rank the household that reached them first higher. Names are masked "
+					+ "except for those who oversee the village.")
+	Mono<Boards.BoardView> top(@PathVariable long villageId, @RequestParam(defaultValue = "month") String period,
+			@RequestParam(required = false) @Nullable String kind, @RequestParam(defaultValue = "10") int limit) {
+		return Mono.defer(() -> this.boards.top(new RegionId(villageId), BoardPeriod.parse(period), kind, limit));
+	}
+
+	@GetMapping(path = "/api/v1/households/{householdId}/ranks", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A household's rank and points in its village, town and county, for every period")
+	Mono<Boards.Ranks> ranks(@PathVariable long householdId, @RequestParam(required = false) @Nullable String kind) {
+		return this.boards.ranks(new HouseholdId(householdId), kind);
+	}
+
+	@PostMapping(path = "/api/v1/regions/{regionId}/boards/rebuild", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Rebuild a region's current boards from the ledger (admins)",
+			description = "This month's, quarter's, year's and all-time boards of every household kind, for the "
+					+ "region and every town and village below it.")
+	Mono<Boards.Rebuilt> rebuild(@PathVariable long regionId) {
+		RegionId region = new RegionId(regionId);
+		return this.access.requireAdmin(region).then(this.boards.rebuildRegion(region));
+	}
+
+	@GetMapping(path = "/api/v1/regions/{regionId}/boards/check", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Compare a region's current boards with the ledger (admins)",
+			description = "Lists every household whose points on a board differ from the ledger's sum.")
+	Mono<Boards.Check> check(@PathVariable long regionId) {
+		RegionId region = new RegionId(regionId);
+		return this.access.requireAdmin(region).then(this.boards.check(region));
+	}
+
+}
