@@ -34,14 +34,16 @@ class BoardsController {
 			description = "Ranked by score earned in the current month, quarter, year or all time (village time "
 					+ "zone); equal points rank the household that reached them first higher. Names are masked "
 					+ "except for those who oversee the village.")
-	Mono<Boards.BoardView> top(@PathVariable long villageId, @RequestParam(defaultValue = "month") String period,
-			@RequestParam(required = false) @Nullable String kind, @RequestParam(defaultValue = "10") int limit) {
+	Mono<Boards.BoardView> villageBoard(@PathVariable long villageId,
+			@RequestParam(defaultValue = "month") String period, @RequestParam(required = false) @Nullable String kind,
+			@RequestParam(defaultValue = "10") int limit) {
 		return Mono.defer(() -> this.boards.top(new RegionId(villageId), BoardPeriod.parse(period), kind, limit));
 	}
 
 	@GetMapping(path = "/api/v1/households/{householdId}/ranks", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "A household's rank and points in its village, town and county, for every period")
-	Mono<Boards.Ranks> ranks(@PathVariable long householdId, @RequestParam(required = false) @Nullable String kind) {
+	Mono<Boards.Ranks> householdRanks(@PathVariable long householdId,
+			@RequestParam(required = false) @Nullable String kind) {
 		return this.boards.ranks(new HouseholdId(householdId), kind);
 	}
 
@@ -49,7 +51,7 @@ class BoardsController {
 	@Operation(summary = "Rebuild a region's current boards from the ledger (admins)",
 			description = "This month's, quarter's, year's and all-time boards of every household kind, for the "
 					+ "region and every town and village below it.")
-	Mono<Boards.Rebuilt> rebuild(@PathVariable long regionId) {
+	Mono<Boards.Rebuilt> rebuildBoards(@PathVariable long regionId) {
 		RegionId region = new RegionId(regionId);
 		return this.access.requireAdmin(region).then(this.boards.rebuildRegion(region));
 	}
@@ -57,7 +59,7 @@ class BoardsController {
 	@GetMapping(path = "/api/v1/regions/{regionId}/boards/check", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Compare a region's current boards with the ledger (admins)",
 			description = "Lists every household whose points on a board differ from the ledger's sum.")
-	Mono<Boards.Check> check(@PathVariable long regionId) {
+	Mono<Boards.Check> checkBoards(@PathVariable long regionId) {
 		RegionId region = new RegionId(regionId);
 		return this.access.requireAdmin(region).then(this.boards.check(region));
 	}
