@@ -19,6 +19,7 @@ import org.jifen.api.identity.Access;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.MemberId;
@@ -74,7 +75,7 @@ public class Boards {
 	 * One board: the households of a region ranked by the score of one kind earned in one
 	 * period.
 	 */
-	record Board(RegionId region, long kindId, BoardPeriod period, String periodKey) {
+	record Board(RegionId region, long kindId, PointKind.Owner owner, BoardPeriod period, String periodKey) {
 
 		BoardKey key() {
 			return BoardKey.of("region-" + this.region.value(), this.periodKey, "kind-" + this.kindId);
@@ -83,22 +84,23 @@ public class Boards {
 	}
 
 	/**
-	 * One household on a board, its name masked unless the reader oversees the region.
+	 * One household (or member, on boards of member-owned kinds) on a board, its name
+	 * masked unless the reader oversees the region.
 	 */
-	public record BoardLine(long rank, long householdId, String householdNumber, String name, long points,
-			Instant reachedAt) {
+	public record BoardLine(long rank, long householdId, String householdNumber, @Nullable Long memberId, String name,
+			long points, Instant reachedAt) {
 	}
 
 	/**
 	 * The top of a board, and the reader's own household when they live in the village.
 	 */
-	public record BoardView(long regionId, String kind, String period, String periodKey, long households,
+	public record BoardView(long regionId, String kind, String period, String periodKey, long ranked,
 			List<BoardLine> top, @Nullable BoardLine mine) {
 	}
 
 	/** A household's place on the boards of one region and period. */
 	public record Rank(long regionId, RegionLevel level, String period, String periodKey, @Nullable Long rank,
-			long points, long households) {
+			long points, long ranked) {
 	}
 
 	/** A household's places on every board it appears on, for one kind. */
@@ -109,9 +111,12 @@ public class Boards {
 	public record Rebuilt(long regionId, int boards, long entries) {
 	}
 
-	/** One household whose points on a board differ from the ledger. */
-	public record Difference(long regionId, String kind, String period, String periodKey, long householdId,
-			@Nullable Long boardPoints, @Nullable Long ledgerPoints) {
+	/**
+	 * One household (or member, for member-owned kinds) whose points on a board differ
+	 * from the ledger.
+	 */
+	public record Difference(long regionId, String kind, String period, String periodKey, @Nullable Long householdId,
+			@Nullable Long memberId, @Nullable Long boardPoints, @Nullable Long ledgerPoints) {
 	}
 
 	/** The outcome of comparing a region's boards with the ledger. */
@@ -124,15 +129,36 @@ public class Boards {
 	 */
 	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, HouseholdId household,
 			long scoreDelta) {
+		return apply(transactionId, kindId, PointKind.Owner.HOUSEHOLD, type, occurredAt, household, member(household),
+				scoreDelta);
+	}
+
+	/**
+	 * Moves one member's boards (of a member-owned kind) the same way, in the member's
+	 * village, town and county.
+	 */
+	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, MemberId member,
+			long scoreDelta) {
 		if (scoreDelta == 0) {
 			return Mono.empty();
 		}
-		PointsChange change = new PointsChange(Long.toString(transactionId), member(household), scoreDelta, occurredAt);
+		return this.villages.memberHome(member)
+			.flatMap((home) -> apply(transactionId, kindId, PointKind.Owner.MEMBER, type, occurredAt,
+					home.householdId(), Long.toString(member.value()), scoreDelta));
+	}
+
+	private Mono<Void> apply(long transactionId, long kindId, PointKind.Owner owner, String type, Instant occurredAt,
+			HouseholdId household, String member, long scoreDelta) {
+		if (scoreDelta == 0) {
+			return Mono.empty();
+		}
+		PointsChange change = new PointsChange(Long.toString(transactionId), member, scoreDelta, occurredAt);
 		return this.villages.place(household)
 			.flatMapMany((place) -> Flux.fromIterable(place.ancestry())
 				.flatMap((region) -> Flux.fromArray(BoardPeriod.values())
 					.filter((period) -> period.counts(type))
-					.map((period) -> new Board(region, kindId, period, period.keyOf(occurredAt, place.timeZone())))))
+					.map((period) -> new Board(region, kindId, owner, period,
+							period.keyOf(occurredAt, place.timeZone())))))
 			.concatMap((board) -> ensure(board).then(applyOnce(board, change)))
 			.then();
 	}
@@ -154,11 +180,11 @@ public class Boards {
 		return this.villages.village(villageId)
 			.flatMap((village) -> this.access.requireRead(villageId)
 				.flatMap((caller) -> kind(villageId, kindCode).flatMap((kind) -> {
-					Board board = new Board(villageId, kind.id(), period,
+					Board board = new Board(villageId, kind.id(), kind.owner(), period,
 							period.keyOf(this.clock.instant(), ZoneId.of(village.timeZone())));
 					return ensure(board).then(this.access.oversees(caller, villageId))
 						.flatMap((fullNames) -> this.leaderboards.top(board.key(), count)
-							.concatMap((standing) -> line(standing, fullNames))
+							.concatMap((standing) -> line(board, standing, fullNames))
 							.collectList()
 							.zipWith(this.leaderboards.count(board.key()))
 							.zipWith(mine(caller, board, fullNames).map(List::of).defaultIfEmpty(List.of()),
@@ -174,9 +200,11 @@ public class Boards {
 		}
 		return this.villages.memberHome(new MemberId(caller.memberId()))
 			.filter((home) -> home.villageId().equals(board.region()))
-			.flatMap((home) -> this.leaderboards.standingOf(board.key(), member(home.householdId())))
+			.flatMap((home) -> this.leaderboards.standingOf(board.key(),
+					(board.owner() == PointKind.Owner.MEMBER) ? Long.toString(home.memberId().value())
+							: member(home.householdId())))
 			// Villagers know their own household's name.
-			.flatMap((standing) -> line(standing, true));
+			.flatMap((standing) -> line(board, standing, true));
 	}
 
 	/** A household's rank and points on its village's, town's and county's boards. */
@@ -184,11 +212,15 @@ public class Boards {
 		return this.villages.place(household)
 			.flatMap((place) -> this.access.requireRead(place)
 				.then(kind(place.village(), kindCode))
+				.filter((kind) -> kind.owner() == PointKind.Owner.HOUSEHOLD)
+				.switchIfEmpty(Mono.error(() -> new DomainException(DomainException.Kind.REFUSED,
+						"point-kind-not-of-households", "Point kind " + kindCode + " ranks members, not households.",
+						Map.of("kind", String.valueOf(kindCode)))))
 				.flatMap((kind) -> Flux.fromIterable(place.ancestry())
 					.concatMap((regionId) -> this.villages.region(regionId)
 						.flatMapMany((region) -> Flux.fromArray(BoardPeriod.values())
 							.concatMap((period) -> rank(region, household, kind,
-									new Board(regionId, kind.id(), period,
+									new Board(regionId, kind.id(), kind.owner(), period,
 											period.keyOf(this.clock.instant(), place.timeZone()))))))
 					.collectList()
 					.map((ranks) -> new Ranks(household.value(), kind.code(), ranks))));
@@ -206,7 +238,7 @@ public class Boards {
 
 	/**
 	 * Rebuilds from the ledger the current boards (this month, quarter, year and all
-	 * time) of every household kind of the region and of every town and village below it.
+	 * time) of every kind of the region and of every town and village below it.
 	 */
 	public Mono<Rebuilt> rebuildRegion(RegionId regionId) {
 		return boardsOf(regionId).concatMap(this::rebuild).reduce(new long[2], (totals, entries) -> {
@@ -234,7 +266,7 @@ public class Boards {
 			.flatMapMany((regions) -> this.repository.snapshot(regions.stream().map(RegionId::value).toList(),
 					board.kindId(), board.period(), board.periodKey()))
 			.filter((row) -> row.transactionId() == null)
-			.collectMap(BoardsRepository.SnapshotRow::householdId, BoardsRepository.SnapshotRow::points);
+			.collectMap(BoardsRepository.SnapshotRow::ownerId, BoardsRepository.SnapshotRow::points);
 		Mono<Map<Long, Long>> redis = this.leaderboards.count(board.key())
 			.flatMapMany((count) -> this.leaderboards.top(board.key(), (int) Math.min(count, Integer.MAX_VALUE)))
 			.collectMap((standing) -> Long.parseLong(standing.member()), Standing::points);
@@ -254,8 +286,10 @@ public class Boards {
 				List<Difference> differences = new ArrayList<>();
 				households.keySet().stream().sorted().forEach((id) -> {
 					if (!Objects.equals(fromLedger.get(id), onBoard.get(id))) {
+						boolean ofMember = board.owner() == PointKind.Owner.MEMBER;
 						differences.add(new Difference(board.region().value(), both.getT3(), board.period().label(),
-								board.periodKey(), id, onBoard.get(id), fromLedger.get(id)));
+								board.periodKey(), ofMember ? null : id, ofMember ? id : null, onBoard.get(id),
+								fromLedger.get(id)));
 					}
 				});
 				return Flux.fromIterable(differences);
@@ -270,9 +304,8 @@ public class Boards {
 			.concatMap(this.villages::region)
 			.filter((region) -> region.level() != RegionLevel.GROUP)
 			.concatMap((region) -> this.kinds.kindsOf(region.id())
-				.filter((kind) -> kind.owner() == PointKind.Owner.HOUSEHOLD)
 				.concatMap((kind) -> Flux.fromArray(BoardPeriod.values())
-					.map((period) -> new Board(region.id(), kind.id(), period,
+					.map((period) -> new Board(region.id(), kind.id(), kind.owner(), period,
 							period.keyOf(now, ZoneId.of(region.timeZone()))))));
 	}
 
@@ -298,21 +331,29 @@ public class Boards {
 				.filter((row) -> row.transactionId() != null)
 				.concatMap((row) -> this.leaderboards
 					.applyChange(key,
-							new PointsChange(row.transactionId().toString(), Long.toString(row.householdId()), 0,
+							new PointsChange(row.transactionId().toString(), Long.toString(row.ownerId()), 0,
 									row.reachedAt()))
 					.onErrorResume(ChangeTooOldException.class, (tooOld) -> Mono.just(false)))
 				.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
 					.filter((row) -> row.transactionId() == null)
-					.map((row) -> new BoardEntry(Long.toString(row.householdId()), row.points(), row.reachedAt())))));
+					.map((row) -> new BoardEntry(Long.toString(row.ownerId()), row.points(), row.reachedAt())))));
 	}
 
 	private Mono<PointKind> kind(RegionId region, @Nullable String code) {
 		return (code == null || code.isBlank()) ? this.kinds.defaultKind(region) : this.kinds.kind(region, code);
 	}
 
-	private Mono<BoardLine> line(Standing standing, boolean fullName) {
-		return this.villages.household(new HouseholdId(Long.parseLong(standing.member())))
-			.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(),
+	private Mono<BoardLine> line(Board board, Standing standing, boolean fullName) {
+		long id = Long.parseLong(standing.member());
+		if (board.owner() == PointKind.Owner.MEMBER) {
+			return this.villages.memberHome(new MemberId(id))
+				.flatMap((home) -> this.villages.household(home.householdId())
+					.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), id,
+							fullName ? home.name() : Masking.name(home.name()), standing.points(),
+							standing.achievedAt())));
+		}
+		return this.villages.household(new HouseholdId(id))
+			.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), null,
 					fullName ? household.headName() : Masking.name(household.headName()), standing.points(),
 					standing.achievedAt()));
 	}

@@ -9,12 +9,13 @@ import tools.jackson.databind.JsonNode;
 import org.jifen.api.outbox.OutboxConsumer;
 import org.jifen.api.outbox.OutboxEvent;
 import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.MemberId;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the household boards live from ledger postings: each household leg's score change
- * moves the boards of its village, town and county. The journal transaction id is the
- * change id, so a redelivered event changes nothing.
+ * Keeps the boards live from ledger postings: each household's (or, for member-owned
+ * kinds, member's) score change moves the boards of its village, town and county. The
+ * journal transaction id is the change id, so a redelivered event changes nothing.
  */
 @Component
 class BoardsConsumer implements OutboxConsumer {
@@ -41,9 +42,19 @@ class BoardsConsumer implements OutboxConsumer {
 		String type = payload.path("type").asString("");
 		Instant occurredAt = Instant.parse(payload.path("occurredAt").asString());
 		return Flux.fromIterable(payload.path("legs"))
-			.filter((leg) -> leg.hasNonNull("householdId") && leg.path("scoreDelta").asLong() != 0)
-			.concatMap((leg) -> this.boards.apply(transactionId, kindId, type, occurredAt,
-					new HouseholdId(leg.get("householdId").asLong()), leg.path("scoreDelta").asLong()))
+			.filter((leg) -> leg.path("scoreDelta").asLong() != 0)
+			.concatMap((leg) -> {
+				long scoreDelta = leg.path("scoreDelta").asLong();
+				if (leg.hasNonNull("householdId")) {
+					return this.boards.apply(transactionId, kindId, type, occurredAt,
+							new HouseholdId(leg.get("householdId").asLong()), scoreDelta);
+				}
+				if (leg.hasNonNull("memberId")) {
+					return this.boards.apply(transactionId, kindId, type, occurredAt,
+							new MemberId(leg.get("memberId").asLong()), scoreDelta);
+				}
+				return Mono.<Void>empty();
+			})
 			.then();
 	}
 

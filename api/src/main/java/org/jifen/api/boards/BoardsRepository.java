@@ -11,19 +11,19 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Reads the ledger's journal for boards: the sum of each household's score moves in a
- * period, which is what a board must show.
+ * Reads the ledger's journal for boards: the sum of each owner's (household's or
+ * member's) score moves in a period, which is what a board must show.
  */
 @Repository
 class BoardsRepository {
 
 	/**
-	 * One row of a board's snapshot: either a household's total (with
-	 * {@code transactionId} null), or one of the snapshot's transactions whose event the
-	 * relay has not yet delivered, to be marked as applied so that its later delivery
-	 * changes nothing.
+	 * One row of a board's snapshot: either an owner's total (with {@code transactionId}
+	 * null), or one of the snapshot's transactions whose event the relay has not yet
+	 * delivered, to be marked as applied so that its later delivery changes nothing. The
+	 * owner is a household, or a member for member-owned kinds.
 	 */
-	record SnapshotRow(long householdId, long points, Instant reachedAt, @Nullable Long transactionId) {
+	record SnapshotRow(long ownerId, long points, Instant reachedAt, @Nullable Long transactionId) {
 	}
 
 	private final DatabaseClient database;
@@ -34,38 +34,43 @@ class BoardsRepository {
 
 	/**
 	 * A board's snapshot from the journal, read in one statement (so one view of the
-	 * database): the totals of every household of the given villages with a score move of
-	 * the kind in the period, and the undelivered transactions among those moves.
+	 * database): the totals of every household (or member, for member-owned kinds) of the
+	 * given villages with a score move of the kind in the period, and the undelivered
+	 * transactions among those moves.
 	 */
 	Flux<SnapshotRow> snapshot(List<Long> regionIds, long kindId, BoardPeriod period, String periodKey) {
 		String periodFilter = (period == BoardPeriod.ALL) ? ""
 				: " and t.type <> 'RESET' and " + period.sqlKey("t.occurred_at", "r.time_zone") + " = :period";
-		var spec = this.database.sql("""
-				with moves as (
-				    select a.household_id, e.score_delta, t.id as transaction_id, t.occurred_at
-				    from journal_entry e
-				    join account a on a.id = e.account_id
-				    join journal_transaction t on t.id = e.transaction_id
-				    join region r on r.id = a.village_id
-				    where a.village_id = any(:regions) and a.kind_id = :kind and a.owner_type = 'HOUSEHOLD'
-				      and e.score_delta <> 0""" + periodFilter + """
+		var spec = this.database
+			.sql("""
+					with moves as (
+					    select coalesce(a.household_id, a.member_id) as owner_id, e.score_delta, t.id as transaction_id, t.occurred_at
+					    from journal_entry e
+					    join account a on a.id = e.account_id
+					    join journal_transaction t on t.id = e.transaction_id
+					    join region r on r.id = a.village_id
+					    where a.village_id = any(:regions) and a.kind_id = :kind and a.owner_type <> 'SYSTEM'
+					      and e.score_delta <> 0"""
+					+ periodFilter + """
 
-				), undelivered as (
-				    select (payload ->> 'transactionId')::bigint as transaction_id from outbox_event
-				    where type = 'points.posted' and status <> 'DONE' and village_id = any(:regions)
-				)
-				select household_id, sum(score_delta)::bigint as points, max(occurred_at) as reached_at,
-				       null::bigint as transaction_id
-				from moves group by household_id
-				union all
-				select household_id, 0::bigint, occurred_at, transaction_id from moves
-				where transaction_id in (select transaction_id from undelivered)
-				""").bind("regions", regionIds.toArray(Long[]::new)).bind("kind", kindId);
+							), undelivered as (
+							    select (payload ->> 'transactionId')::bigint as transaction_id from outbox_event
+							    where type = 'points.posted' and status <> 'DONE' and village_id = any(:regions)
+							)
+							select owner_id, sum(score_delta)::bigint as points, max(occurred_at) as reached_at,
+							       null::bigint as transaction_id
+							from moves group by owner_id
+							union all
+							select owner_id, 0::bigint, occurred_at, transaction_id from moves
+							where transaction_id in (select transaction_id from undelivered)
+							""")
+			.bind("regions", regionIds.toArray(Long[]::new))
+			.bind("kind", kindId);
 		if (period != BoardPeriod.ALL) {
 			spec = spec.bind("period", periodKey);
 		}
 		return spec
-			.map((row) -> new SnapshotRow(row.get("household_id", Long.class), row.get("points", Long.class),
+			.map((row) -> new SnapshotRow(row.get("owner_id", Long.class), row.get("points", Long.class),
 					row.get("reached_at", OffsetDateTime.class).toInstant(), row.get("transaction_id", Long.class)))
 			.all();
 	}

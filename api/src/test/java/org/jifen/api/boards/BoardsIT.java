@@ -16,9 +16,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Role;
+import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.ledger.Posting;
+import org.jifen.api.ledger.SystemRole;
 import org.jifen.api.outbox.OutboxEvent;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
@@ -116,7 +118,7 @@ class BoardsIT extends IntegrationTest {
 		posted(this.wang, 5, morning.minusSeconds(3600));
 
 		JsonNode board = board(this.admin, "all");
-		assertThat(board.get("households").asLong()).isEqualTo(3);
+		assertThat(board.get("ranked").asLong()).isEqualTo(3);
 		assertThat(numbers(board)).containsExactly("002", "001", "003");
 		assertThat(board.get("top").get(0).get("rank").asLong()).isEqualTo(1);
 		assertThat(board.get("top").get(0).get("points").asLong()).isEqualTo(10);
@@ -183,7 +185,8 @@ class BoardsIT extends IntegrationTest {
 			.expectBody(JsonNode.class)
 			.returnResult()
 			.getResponseBody();
-		assertThat(rebuilt.get("boards").asInt()).isEqualTo(8);
+		// Four kinds (two of households, two of members) in four periods.
+		assertThat(rebuilt.get("boards").asInt()).isEqualTo(16);
 		assertThat(board(this.admin, "month")).isEqualTo(month);
 		assertThat(board(this.admin, "all")).isEqualTo(all);
 		assertThat(ranks(this.admin)).isEqualTo(ranks);
@@ -235,6 +238,45 @@ class BoardsIT extends IntegrationTest {
 	}
 
 	@Test
+	void membersOfAMemberOwnedKindHaveTheirOwnBoards() {
+		long volunteer = this.kinds.kind(this.village.id(), PointKinds.VOLUNTEER).block().id();
+		volunteerHours(volunteer, this.zhang, 30);
+		volunteerHours(volunteer, this.li, 50);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		String villager = SignedIn.villager(this.http, this.accounts, "zhang-volunteer",
+				this.zhang.members().get(0).id());
+
+		JsonNode board = this.http.get()
+			.uri("/api/v1/villages/{id}/boards?period=year&kind=volunteer", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + villager)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(names(board)).containsExactly("李*", "张*明");
+		assertThat(board.get("top").get(0).get("memberId").asLong()).isEqualTo(this.li.members().get(0).id().value());
+		assertThat(board.get("mine").get("points").asLong()).isEqualTo(30);
+
+		this.redis.sync().flushall();
+		this.http.post()
+			.uri("/api/v1/regions/{id}/boards/rebuild", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isOk();
+		assertThat(check().get("differences")).isEmpty();
+		this.http.get()
+			.uri("/api/v1/households/{id}/ranks?kind=volunteer", this.li.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(422);
+	}
+
+	@Test
 	void aPeriodThatIsNotOneIsRefused() {
 		this.http.get()
 			.uri("/api/v1/villages/{id}/boards?period=week", this.village.id().value())
@@ -246,6 +288,14 @@ class BoardsIT extends IntegrationTest {
 
 	private void award(Household household, long points) {
 		this.ledger.post(Posting.award(this.village.id(), this.kind, household.id(), points, "参加义务劳动", null)).block();
+	}
+
+	private void volunteerHours(long kind, Household household, long points) {
+		AccountRef member = new AccountRef.Member(household.members().get(0).id());
+		this.ledger.post(new Posting(this.village.id(), kind, "AWARD", "志愿服务", null,
+				List.of(new Posting.Leg(member, points, points),
+						new Posting.Leg(new AccountRef.System(SystemRole.ISSUANCE), -points, 0))))
+			.block();
 	}
 
 	/** Hands the consumer a posting made at a chosen moment, as the relay would. */
