@@ -362,4 +362,58 @@ public class Boards {
 		return Long.toString(household.value());
 	}
 
+	/** One line of a star board: a household's place and its stars (0 for none). */
+	public record StarLine(BoardLine line, int stars) {
+	}
+
+	/**
+	 * A village's star board: the top of the rule's board with each household's stars.
+	 */
+	public record StarBoardView(long regionId, String kind, String period, String periodKey, StarRule rule, long ranked,
+			List<StarLine> top, @Nullable StarLine mine) {
+	}
+
+	/**
+	 * The star board of a village for a kind: the village's rule, or for volunteer points
+	 * the volunteer stars by yearly points. Live for the current period.
+	 */
+	public Mono<StarBoardView> stars(RegionId villageId, @Nullable String kindCode, int limit) {
+		return this.access.requireRead(villageId)
+			.then(kind(villageId, kindCode))
+			.flatMap(
+					(kind) -> this.repository.starRule(villageId.value(), kind.id())
+						.switchIfEmpty(Mono
+							.fromSupplier(() -> PointKinds.VOLUNTEER.equals(kind.code()) ? StarRule.VOLUNTEER : null))
+						.switchIfEmpty(
+								Mono.error(
+										() -> new DomainException(DomainException.Kind.NOT_FOUND, "no-star-rule",
+												"Village " + villageId.value() + " has no star rule for " + kind.code()
+														+ ".",
+												Map.of("kind", kind.code()))))
+						.flatMap((rule) -> top(villageId, rule.period(), kind.code(), limit).map((view) -> {
+							List<StarLine> top = view.top()
+								.stream()
+								.map((line) -> new StarLine(line,
+										rule.starsOf(line.points(), line.rank(), view.ranked())))
+								.toList();
+							StarLine mine = (view.mine() != null)
+									? new StarLine(view.mine(),
+											rule.starsOf(view.mine().points(), view.mine().rank(), view.ranked()))
+									: null;
+							return new StarBoardView(view.regionId(), view.kind(), view.period(), view.periodKey(),
+									rule, view.ranked(), top, mine);
+						})));
+	}
+
+	/**
+	 * Sets a village's star rule for a kind (the caller's rights are checked by the
+	 * caller).
+	 */
+	public Mono<StarRule> setStarRule(RegionId villageId, String kindCode, StarRule rule) {
+		return this.villages.village(villageId)
+			.then(kind(villageId, kindCode))
+			.flatMap((kind) -> this.repository.saveStarRule(villageId.value(), kind.id(), rule))
+			.thenReturn(rule);
+	}
+
 }

@@ -1,7 +1,12 @@
 package org.jifen.api.boards;
 
+import java.util.List;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -12,6 +17,8 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -62,6 +69,36 @@ class BoardsController {
 	Mono<Boards.Check> checkBoards(@PathVariable long regionId) {
 		RegionId region = new RegionId(regionId);
 		return this.access.requireAdmin(region).then(this.boards.check(region));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/stars", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A village's star board (道德星级榜), live for the current period",
+			description = "Stars by the village's rule for the kind: thresholds on the period's score, or shares of "
+					+ "the ranking; volunteer points default to 100/300/600/1000/1500 yearly points for one to five.")
+	Mono<Boards.StarBoardView> starBoard(@PathVariable long villageId,
+			@RequestParam(required = false) @Nullable String kind, @RequestParam(defaultValue = "10") int limit) {
+		return this.boards.stars(new RegionId(villageId), kind, limit);
+	}
+
+	@PutMapping(path = "/api/v1/villages/{villageId}/boards/star-rules/{code}",
+			consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Set a village's star rule for a kind (village admins)")
+	Mono<StarRule> setStarRule(@PathVariable long villageId, @PathVariable String code,
+			@Valid @RequestBody Mono<StarRuleRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.then(request)
+			.flatMap((body) -> Mono.fromCallable(body::toRule))
+			.flatMap((rule) -> this.boards.setStarRule(village, code, rule));
+	}
+
+	record StarRuleRequest(@NotNull BoardPeriod period, @NotNull StarRule.Mode mode,
+			@NotNull @Size(min = 1, max = 5) List<StarRule.Step> steps) {
+
+		StarRule toRule() {
+			return new StarRule(this.period, this.mode, this.steps);
+		}
+
 	}
 
 }

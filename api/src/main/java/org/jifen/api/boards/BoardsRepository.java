@@ -2,10 +2,12 @@ package org.jifen.api.boards;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -73,6 +75,40 @@ class BoardsRepository {
 			.map((row) -> new SnapshotRow(row.get("owner_id", Long.class), row.get("points", Long.class),
 					row.get("reached_at", OffsetDateTime.class).toInstant(), row.get("transaction_id", Long.class)))
 			.all();
+	}
+
+	/** The village's star rule for a kind, if it set one. */
+	Mono<StarRule> starRule(long villageId, long kindId) {
+		return this.database.sql(
+				"select period, mode, step_stars, step_bounds from star_rule where village_id = :village and kind_id = :kind")
+			.bind("village", villageId)
+			.bind("kind", kindId)
+			.map((row) -> {
+				Integer[] stars = row.get("step_stars", Integer[].class);
+				Long[] bounds = row.get("step_bounds", Long[].class);
+				List<StarRule.Step> steps = new ArrayList<>();
+				for (int i = 0; i < stars.length; i++) {
+					steps.add(new StarRule.Step(stars[i], bounds[i]));
+				}
+				return new StarRule(BoardPeriod.valueOf(row.get("period", String.class)),
+						StarRule.Mode.valueOf(row.get("mode", String.class)), steps);
+			})
+			.one();
+	}
+
+	Mono<Void> saveStarRule(long villageId, long kindId, StarRule rule) {
+		return this.database.sql("""
+				insert into star_rule (village_id, kind_id, period, mode, step_stars, step_bounds)
+				values (:village, :kind, :period, :mode, :stars, :bounds)
+				on conflict (village_id, kind_id) do update set period = excluded.period, mode = excluded.mode,
+				    step_stars = excluded.step_stars, step_bounds = excluded.step_bounds, updated_at = now()""")
+			.bind("village", villageId)
+			.bind("kind", kindId)
+			.bind("period", rule.period().name())
+			.bind("mode", rule.mode().name())
+			.bind("stars", rule.steps().stream().map(StarRule.Step::stars).toArray(Integer[]::new))
+			.bind("bounds", rule.steps().stream().map(StarRule.Step::bound).toArray(Long[]::new))
+			.then();
 	}
 
 }

@@ -277,6 +277,41 @@ class BoardsIT extends IntegrationTest {
 	}
 
 	@Test
+	void starsByThresholdAndByShareFollowTheVillagesRule() {
+		award(this.zhang, 7);
+		award(this.li, 10);
+		award(this.wang, 3);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		this.http.get()
+			.uri("/api/v1/villages/{id}/boards/stars", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isNotFound();
+
+		starRule(Map.of("period", "MONTH", "mode", "THRESHOLD", "steps", List.of(Map.of("stars", 3, "bound", 5),
+				Map.of("stars", 4, "bound", 8), Map.of("stars", 5, "bound", 10))));
+		assertThat(stars()).containsExactly(5, 3, 0);
+
+		starRule(Map.of("period", "MONTH", "mode", "SHARE", "steps",
+				List.of(Map.of("stars", 5, "bound", 10), Map.of("stars", 3, "bound", 50))));
+		assertThat(stars()).containsExactly(5, 3, 0);
+
+		starRule(Map.of("period", "MONTH", "mode", "SHARE", "steps",
+				List.of(Map.of("stars", 5, "bound", 10), Map.of("stars", 4, "bound", 67))));
+		assertThat(stars()).containsExactly(5, 4, 4);
+
+		this.http.put()
+			.uri("/api/v1/villages/{id}/boards/star-rules/household", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.bodyValue(Map.of("period", "MONTH", "mode", "SHARE", "steps", List.of(Map.of("stars", 5, "bound", 120))))
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+	}
+
+	@Test
 	void aPeriodThatIsNotOneIsRefused() {
 		this.http.get()
 			.uri("/api/v1/villages/{id}/boards?period=week", this.village.id().value())
@@ -284,6 +319,29 @@ class BoardsIT extends IntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isBadRequest();
+	}
+
+	private void starRule(Map<String, Object> rule) {
+		this.http.put()
+			.uri("/api/v1/villages/{id}/boards/star-rules/household", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.bodyValue(rule)
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
+
+	private List<Integer> stars() {
+		JsonNode board = this.http.get()
+			.uri("/api/v1/villages/{id}/boards/stars", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		return board.get("top").valueStream().map((line) -> line.get("stars").asInt()).toList();
 	}
 
 	private void award(Household household, long points) {
