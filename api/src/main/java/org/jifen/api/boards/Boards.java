@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -15,10 +16,12 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.audit.AuditTrail;
 import org.jifen.api.identity.Access;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.village.HouseholdId;
@@ -34,6 +37,7 @@ import org.jifen.leaderboards.Leaderboards;
 import org.jifen.leaderboards.PointsChange;
 import org.jifen.leaderboards.Standing;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The boards feature's public face: household boards per region (village, town, county),
@@ -61,8 +65,11 @@ public class Boards {
 
 	private final Clock clock;
 
+	private final AuditTrail auditTrail;
+
 	Boards(Leaderboards leaderboards, BoardsRepository repository, Villages villages, PointKinds kinds, Access access,
-			Clock clock) {
+			Clock clock, AuditTrail auditTrail) {
+		this.auditTrail = auditTrail;
 		this.leaderboards = leaderboards;
 		this.repository = repository;
 		this.villages = villages;
@@ -406,13 +413,19 @@ public class Boards {
 	}
 
 	/**
-	 * Sets a village's star rule for a kind (the caller's rights are checked by the
-	 * caller).
+	 * Sets a village's star rule for a kind, in the audit trail with the rule it
+	 * replaced. The caller's rights are checked by the caller.
 	 */
-	public Mono<StarRule> setStarRule(RegionId villageId, String kindCode, StarRule rule) {
+	@Transactional
+	public Mono<StarRule> setStarRule(RegionId villageId, String kindCode, StarRule rule, Actor actor) {
 		return this.villages.village(villageId)
 			.then(kind(villageId, kindCode))
-			.flatMap((kind) -> this.repository.saveStarRule(villageId.value(), kind.id(), rule))
+			.flatMap((kind) -> this.repository.starRule(villageId.value(), kind.id())
+				.map(Optional::of)
+				.defaultIfEmpty(Optional.empty())
+				.flatMap((before) -> this.repository.saveStarRule(villageId.value(), kind.id(), rule)
+					.then(this.auditTrail.record(actor, villageId.value(), "star-rule.set", "kind:" + kind.code(),
+							before.orElse(null), rule))))
 			.thenReturn(rule);
 	}
 

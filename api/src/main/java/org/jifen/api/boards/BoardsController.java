@@ -87,9 +87,8 @@ class BoardsController {
 			@Valid @RequestBody Mono<StarRuleRequest> request) {
 		RegionId village = new RegionId(villageId);
 		return this.access.requireAdmin(village)
-			.then(request)
-			.flatMap((body) -> Mono.fromCallable(body::toRule))
-			.flatMap((rule) -> this.boards.setStarRule(village, code, rule));
+			.flatMap((caller) -> request.flatMap((body) -> Mono.fromCallable(body::toRule))
+				.flatMap((rule) -> this.boards.setStarRule(village, code, rule, caller.actor())));
 	}
 
 	record StarRuleRequest(@NotNull BoardPeriod period, @NotNull StarRule.Mode mode,

@@ -301,6 +301,7 @@ class BoardsIT extends IntegrationTest {
 		starRule(Map.of("period", "MONTH", "mode", "SHARE", "steps",
 				List.of(Map.of("stars", 5, "bound", 10), Map.of("stars", 4, "bound", 67))));
 		assertThat(stars()).containsExactly(5, 4, 4);
+		assertThat(services().count("select count(*) from audit_entry where action = 'star-rule.set'")).isEqualTo(3);
 
 		this.http.put()
 			.uri("/api/v1/villages/{id}/boards/star-rules/household", this.village.id().value())
