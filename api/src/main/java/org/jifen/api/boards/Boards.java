@@ -1,0 +1,432 @@
+package org.jifen.api.boards;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.identity.Access;
+import org.jifen.api.identity.Caller;
+import org.jifen.api.ledger.PointKind;
+import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.shared.Actor;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.Masking;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.MemberId;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionId;
+import org.jifen.api.village.RegionLevel;
+import org.jifen.api.village.Villages;
+import org.jifen.leaderboards.BoardEntry;
+import org.jifen.leaderboards.BoardKey;
+import org.jifen.leaderboards.ChangeTooOldException;
+import org.jifen.leaderboards.Leaderboards;
+import org.jifen.leaderboards.PointsChange;
+import org.jifen.leaderboards.Standing;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The boards feature's public face: household boards per region (village, town, county),
+ * kind and period, kept in Redis and derived from the ledger. A board is never trusted to
+ * exist: one found missing (a flushed or new Redis) is rebuilt from the ledger before it
+ * is read or moved.
+ */
+@Service
+public class Boards {
+
+	private static final Logger log = LoggerFactory.getLogger(Boards.class);
+
+	/** The most households one read of a board answers. */
+	static final int MAX_LIMIT = 100;
+
+	private final Leaderboards leaderboards;
+
+	private final BoardsRepository repository;
+
+	private final Villages villages;
+
+	private final PointKinds kinds;
+
+	private final Access access;
+
+	private final Clock clock;
+
+	private final AuditTrail auditTrail;
+
+	Boards(Leaderboards leaderboards, BoardsRepository repository, Villages villages, PointKinds kinds, Access access,
+			Clock clock, AuditTrail auditTrail) {
+		this.auditTrail = auditTrail;
+		this.leaderboards = leaderboards;
+		this.repository = repository;
+		this.villages = villages;
+		this.kinds = kinds;
+		this.access = access;
+		this.clock = clock;
+	}
+
+	/**
+	 * One board: the households of a region ranked by the score of one kind earned in one
+	 * period.
+	 */
+	record Board(RegionId region, long kindId, PointKind.Owner owner, BoardPeriod period, String periodKey) {
+
+		BoardKey key() {
+			return BoardKey.of("region-" + this.region.value(), this.periodKey, "kind-" + this.kindId);
+		}
+
+	}
+
+	/**
+	 * One household (or member, on boards of member-owned kinds) on a board, its name
+	 * masked unless the reader oversees the region.
+	 */
+	public record BoardLine(long rank, long householdId, String householdNumber, @Nullable Long memberId, String name,
+			long points, Instant reachedAt) {
+	}
+
+	/**
+	 * The top of a board, and the reader's own household when they live in the village.
+	 */
+	public record BoardView(long regionId, String kind, String period, String periodKey, long ranked,
+			List<BoardLine> top, @Nullable BoardLine mine) {
+	}
+
+	/** A household's place on the boards of one region and period. */
+	public record Rank(long regionId, RegionLevel level, String period, String periodKey, @Nullable Long rank,
+			long points, long ranked) {
+	}
+
+	/** A household's places on every board it appears on, for one kind. */
+	public record Ranks(long householdId, String kind, List<Rank> ranks) {
+	}
+
+	/** What a rebuild did. */
+	public record Rebuilt(long regionId, int boards, long entries) {
+	}
+
+	/**
+	 * One household (or member, for member-owned kinds) whose points on a board differ
+	 * from the ledger.
+	 */
+	public record Difference(long regionId, String kind, String period, String periodKey, @Nullable Long householdId,
+			@Nullable Long memberId, @Nullable Long boardPoints, @Nullable Long ledgerPoints) {
+	}
+
+	/** The outcome of comparing a region's boards with the ledger. */
+	public record Check(long regionId, int boards, List<Difference> differences) {
+	}
+
+	/**
+	 * Moves one household's boards (its village's, town's and county's, every period the
+	 * posting counts for) by one posting's score change, at most once per transaction.
+	 */
+	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, HouseholdId household,
+			long scoreDelta) {
+		return apply(transactionId, kindId, PointKind.Owner.HOUSEHOLD, type, occurredAt, household, member(household),
+				scoreDelta);
+	}
+
+	/**
+	 * Moves one member's boards (of a member-owned kind) the same way, in the member's
+	 * village, town and county.
+	 */
+	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, MemberId member,
+			long scoreDelta) {
+		if (scoreDelta == 0) {
+			return Mono.empty();
+		}
+		return this.villages.memberHome(member)
+			.flatMap((home) -> apply(transactionId, kindId, PointKind.Owner.MEMBER, type, occurredAt,
+					home.householdId(), Long.toString(member.value()), scoreDelta));
+	}
+
+	private Mono<Void> apply(long transactionId, long kindId, PointKind.Owner owner, String type, Instant occurredAt,
+			HouseholdId household, String member, long scoreDelta) {
+		if (scoreDelta == 0) {
+			return Mono.empty();
+		}
+		PointsChange change = new PointsChange(Long.toString(transactionId), member, scoreDelta, occurredAt);
+		return this.villages.place(household)
+			.flatMapMany((place) -> Flux.fromIterable(place.ancestry())
+				.flatMap((region) -> Flux.fromArray(BoardPeriod.values())
+					.filter((period) -> period.counts(type))
+					.map((period) -> new Board(region, kindId, owner, period,
+							period.keyOf(occurredAt, place.timeZone())))))
+			.concatMap((board) -> ensure(board).then(applyOnce(board, change)))
+			.then();
+	}
+
+	private Mono<Void> applyOnce(Board board, PointsChange change) {
+		return this.leaderboards.applyChange(board.key(), change)
+			.then()
+			.onErrorResume(ChangeTooOldException.class, (tooOld) -> {
+				// The board can no longer tell whether it saw this change: the ledger
+				// can.
+				log.warn("Rebuilding {} from the ledger: {}", board.key(), tooOld.getMessage());
+				return rebuild(board).then();
+			});
+	}
+
+	/** The top of a village's board, read by someone who may read the village. */
+	public Mono<BoardView> top(RegionId villageId, BoardPeriod period, @Nullable String kindCode, int limit) {
+		int count = Math.max(1, Math.min(limit, MAX_LIMIT));
+		return this.villages.village(villageId)
+			.flatMap((village) -> this.access.requireRead(villageId)
+				.flatMap((caller) -> kind(villageId, kindCode).flatMap((kind) -> {
+					Board board = new Board(villageId, kind.id(), kind.owner(), period,
+							period.keyOf(this.clock.instant(), ZoneId.of(village.timeZone())));
+					return ensure(board).then(this.access.oversees(caller, villageId))
+						.flatMap((fullNames) -> this.leaderboards.top(board.key(), count)
+							.concatMap((standing) -> line(board, standing, fullNames))
+							.collectList()
+							.zipWith(this.leaderboards.count(board.key()))
+							.zipWith(mine(caller, board, fullNames).map(List::of).defaultIfEmpty(List.of()),
+									(topAndCount, mine) -> new BoardView(villageId.value(), kind.code(), period.label(),
+											board.periodKey(), topAndCount.getT2(), topAndCount.getT1(),
+											mine.isEmpty() ? null : mine.get(0))));
+				})));
+	}
+
+	private Mono<BoardLine> mine(Caller caller, Board board, boolean fullNames) {
+		if (caller.memberId() == null) {
+			return Mono.empty();
+		}
+		return this.villages.memberHome(new MemberId(caller.memberId()))
+			.filter((home) -> home.villageId().equals(board.region()))
+			.flatMap((home) -> this.leaderboards.standingOf(board.key(),
+					(board.owner() == PointKind.Owner.MEMBER) ? Long.toString(home.memberId().value())
+							: member(home.householdId())))
+			// Villagers know their own household's name.
+			.flatMap((standing) -> line(board, standing, true));
+	}
+
+	/** A household's rank and points on its village's, town's and county's boards. */
+	public Mono<Ranks> ranks(HouseholdId household, @Nullable String kindCode) {
+		return this.villages.place(household)
+			.flatMap((place) -> this.access.requireRead(place)
+				.then(kind(place.village(), kindCode))
+				.filter((kind) -> kind.owner() == PointKind.Owner.HOUSEHOLD)
+				.switchIfEmpty(Mono.error(() -> new DomainException(DomainException.Kind.REFUSED,
+						"point-kind-not-of-households", "Point kind " + kindCode + " ranks members, not households.",
+						Map.of("kind", String.valueOf(kindCode)))))
+				.flatMap((kind) -> Flux.fromIterable(place.ancestry())
+					.concatMap((regionId) -> this.villages.region(regionId)
+						.flatMapMany((region) -> Flux.fromArray(BoardPeriod.values())
+							.concatMap((period) -> rank(region, household, kind,
+									new Board(regionId, kind.id(), kind.owner(), period,
+											period.keyOf(this.clock.instant(), place.timeZone()))))))
+					.collectList()
+					.map((ranks) -> new Ranks(household.value(), kind.code(), ranks))));
+	}
+
+	private Mono<Rank> rank(Region region, HouseholdId household, PointKind kind, Board board) {
+		return ensure(board).then(this.leaderboards.standingOf(board.key(), member(household))
+			.map((standing) -> Map.entry(standing.rank(), standing.points()))
+			.defaultIfEmpty(Map.entry(0L, 0L))
+			.zipWith(this.leaderboards.count(board.key()),
+					(standing, households) -> new Rank(region.id().value(), region.level(), board.period().label(),
+							board.periodKey(), (standing.getKey() > 0) ? standing.getKey() : null, standing.getValue(),
+							households)));
+	}
+
+	/**
+	 * Rebuilds from the ledger the current boards (this month, quarter, year and all
+	 * time) of every kind of the region and of every town and village below it.
+	 */
+	public Mono<Rebuilt> rebuildRegion(RegionId regionId) {
+		return boardsOf(regionId).concatMap(this::rebuild).reduce(new long[2], (totals, entries) -> {
+			totals[0]++;
+			totals[1] += entries;
+			return totals;
+		}).map((totals) -> new Rebuilt(regionId.value(), (int) totals[0], totals[1]));
+	}
+
+	/**
+	 * Compares the region's current boards (and those below it) with the ledger, listing
+	 * every household whose points differ or which is on one side only.
+	 */
+	public Mono<Check> check(RegionId regionId) {
+		return boardsOf(regionId).concatMap((board) -> differences(board).collectList())
+			.reduce(new ArrayList<List<Difference>>(), (all, differences) -> {
+				all.add(differences);
+				return all;
+			})
+			.map((all) -> new Check(regionId.value(), all.size(), all.stream().flatMap(List::stream).toList()));
+	}
+
+	private Flux<Difference> differences(Board board) {
+		Mono<Map<Long, Long>> ledger = this.villages.subtree(board.region())
+			.flatMapMany((regions) -> this.repository.snapshot(regions.stream().map(RegionId::value).toList(),
+					board.kindId(), board.period(), board.periodKey()))
+			.filter((row) -> row.transactionId() == null)
+			.collectMap(BoardsRepository.SnapshotRow::ownerId, BoardsRepository.SnapshotRow::points);
+		Mono<Map<Long, Long>> redis = this.leaderboards.count(board.key())
+			.flatMapMany((count) -> this.leaderboards.top(board.key(), (int) Math.min(count, Integer.MAX_VALUE)))
+			.collectMap((standing) -> Long.parseLong(standing.member()), Standing::points);
+		return Mono
+			.zip(ledger, redis,
+					this.kinds.kindsOf(board.region())
+						.filter((kind) -> kind.id() == board.kindId())
+						.map(PointKind::code)
+						.next()
+						.defaultIfEmpty("?"))
+			.flatMapMany((both) -> {
+				Map<Long, Long> fromLedger = both.getT1();
+				Map<Long, Long> onBoard = both.getT2();
+				Map<Long, Boolean> households = new HashMap<>();
+				fromLedger.keySet().forEach((id) -> households.put(id, true));
+				onBoard.keySet().forEach((id) -> households.put(id, true));
+				List<Difference> differences = new ArrayList<>();
+				households.keySet().stream().sorted().forEach((id) -> {
+					if (!Objects.equals(fromLedger.get(id), onBoard.get(id))) {
+						boolean ofMember = board.owner() == PointKind.Owner.MEMBER;
+						differences.add(new Difference(board.region().value(), both.getT3(), board.period().label(),
+								board.periodKey(), ofMember ? null : id, ofMember ? id : null, onBoard.get(id),
+								fromLedger.get(id)));
+					}
+				});
+				return Flux.fromIterable(differences);
+			});
+	}
+
+	/** The current boards of the region and every town and village below it. */
+	private Flux<Board> boardsOf(RegionId regionId) {
+		Instant now = this.clock.instant();
+		return this.villages.subtree(regionId)
+			.flatMapMany(Flux::fromIterable)
+			.concatMap(this.villages::region)
+			.filter((region) -> region.level() != RegionLevel.GROUP)
+			.concatMap((region) -> this.kinds.kindsOf(region.id())
+				.concatMap((kind) -> Flux.fromArray(BoardPeriod.values())
+					.map((period) -> new Board(region.id(), kind.id(), kind.owner(), period,
+							period.keyOf(now, ZoneId.of(region.timeZone()))))));
+	}
+
+	/** Rebuilds a board that is missing, from the ledger. */
+	private Mono<Void> ensure(Board board) {
+		return this.leaderboards.count(board.key())
+			.flatMap((count) -> (count > 0) ? Mono.<Void>empty() : rebuild(board).then());
+	}
+
+	/**
+	 * Replaces a board with the ledger's totals, read in one statement. The transactions
+	 * of that snapshot whose events the relay has yet to deliver are first marked applied
+	 * (a change of zero under their id), so their delivery does not count them twice.
+	 * Emits the number of households on the rebuilt board.
+	 */
+	Mono<Long> rebuild(Board board) {
+		BoardKey key = board.key();
+		return this.villages.subtree(board.region())
+			.flatMapMany((regions) -> this.repository.snapshot(regions.stream().map(RegionId::value).toList(),
+					board.kindId(), board.period(), board.periodKey()))
+			.collectList()
+			.flatMap((rows) -> Flux.fromIterable(rows)
+				.filter((row) -> row.transactionId() != null)
+				.concatMap((row) -> this.leaderboards
+					.applyChange(key,
+							new PointsChange(row.transactionId().toString(), Long.toString(row.ownerId()), 0,
+									row.reachedAt()))
+					.onErrorResume(ChangeTooOldException.class, (tooOld) -> Mono.just(false)))
+				.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
+					.filter((row) -> row.transactionId() == null)
+					.map((row) -> new BoardEntry(Long.toString(row.ownerId()), row.points(), row.reachedAt())))));
+	}
+
+	private Mono<PointKind> kind(RegionId region, @Nullable String code) {
+		return (code == null || code.isBlank()) ? this.kinds.defaultKind(region) : this.kinds.kind(region, code);
+	}
+
+	private Mono<BoardLine> line(Board board, Standing standing, boolean fullName) {
+		long id = Long.parseLong(standing.member());
+		if (board.owner() == PointKind.Owner.MEMBER) {
+			return this.villages.memberHome(new MemberId(id))
+				.flatMap((home) -> this.villages.household(home.householdId())
+					.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), id,
+							fullName ? home.name() : Masking.name(home.name()), standing.points(),
+							standing.achievedAt())));
+		}
+		return this.villages.household(new HouseholdId(id))
+			.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), null,
+					fullName ? household.headName() : Masking.name(household.headName()), standing.points(),
+					standing.achievedAt()));
+	}
+
+	private static String member(HouseholdId household) {
+		return Long.toString(household.value());
+	}
+
+	/** One line of a star board: a household's place and its stars (0 for none). */
+	public record StarLine(BoardLine line, int stars) {
+	}
+
+	/**
+	 * A village's star board: the top of the rule's board with each household's stars.
+	 */
+	public record StarBoardView(long regionId, String kind, String period, String periodKey, StarRule rule, long ranked,
+			List<StarLine> top, @Nullable StarLine mine) {
+	}
+
+	/**
+	 * The star board of a village for a kind: the village's rule, or for volunteer points
+	 * the volunteer stars by yearly points. Live for the current period.
+	 */
+	public Mono<StarBoardView> stars(RegionId villageId, @Nullable String kindCode, int limit) {
+		return this.access.requireRead(villageId)
+			.then(kind(villageId, kindCode))
+			.flatMap(
+					(kind) -> this.repository.starRule(villageId.value(), kind.id())
+						.switchIfEmpty(Mono
+							.fromSupplier(() -> PointKinds.VOLUNTEER.equals(kind.code()) ? StarRule.VOLUNTEER : null))
+						.switchIfEmpty(
+								Mono.error(
+										() -> new DomainException(DomainException.Kind.NOT_FOUND, "no-star-rule",
+												"Village " + villageId.value() + " has no star rule for " + kind.code()
+														+ ".",
+												Map.of("kind", kind.code()))))
+						.flatMap((rule) -> top(villageId, rule.period(), kind.code(), limit).map((view) -> {
+							List<StarLine> top = view.top()
+								.stream()
+								.map((line) -> new StarLine(line,
+										rule.starsOf(line.points(), line.rank(), view.ranked())))
+								.toList();
+							StarLine mine = (view.mine() != null)
+									? new StarLine(view.mine(),
+											rule.starsOf(view.mine().points(), view.mine().rank(), view.ranked()))
+									: null;
+							return new StarBoardView(view.regionId(), view.kind(), view.period(), view.periodKey(),
+									rule, view.ranked(), top, mine);
+						})));
+	}
+
+	/**
+	 * Sets a village's star rule for a kind, in the audit trail with the rule it
+	 * replaced. The caller's rights are checked by the caller.
+	 */
+	@Transactional
+	public Mono<StarRule> setStarRule(RegionId villageId, String kindCode, StarRule rule, Actor actor) {
+		return this.villages.village(villageId)
+			.then(kind(villageId, kindCode))
+			.flatMap((kind) -> this.repository.starRule(villageId.value(), kind.id())
+				.map(Optional::of)
+				.defaultIfEmpty(Optional.empty())
+				.flatMap((before) -> this.repository.saveStarRule(villageId.value(), kind.id(), rule)
+					.then(this.auditTrail.record(actor, villageId.value(), "star-rule.set", "kind:" + kind.code(),
+							before.orElse(null), rule))))
+			.thenReturn(rule);
+	}
+
+}

@@ -1,0 +1,61 @@
+package org.jifen.api.boards;
+
+import java.time.Instant;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import org.jifen.api.outbox.OutboxConsumer;
+import org.jifen.api.outbox.OutboxEvent;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.MemberId;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the boards live from ledger postings: each household's (or, for member-owned
+ * kinds, member's) score change moves the boards of its village, town and county. The
+ * journal transaction id is the change id, so a redelivered event changes nothing.
+ */
+@Component
+class BoardsConsumer implements OutboxConsumer {
+
+	private final Boards boards;
+
+	BoardsConsumer(Boards boards) {
+		this.boards = boards;
+	}
+
+	@Override
+	public String name() {
+		return "boards";
+	}
+
+	@Override
+	public Mono<Void> handle(OutboxEvent event) {
+		if (!event.type().equals("points.posted")) {
+			return Mono.empty();
+		}
+		JsonNode payload = event.payload();
+		long transactionId = payload.path("transactionId").asLong();
+		long kindId = payload.path("kindId").asLong();
+		String type = payload.path("type").asString("");
+		Instant occurredAt = Instant.parse(payload.path("occurredAt").asString());
+		return Flux.fromIterable(payload.path("legs"))
+			.filter((leg) -> leg.path("scoreDelta").asLong() != 0)
+			.concatMap((leg) -> {
+				long scoreDelta = leg.path("scoreDelta").asLong();
+				if (leg.hasNonNull("householdId")) {
+					return this.boards.apply(transactionId, kindId, type, occurredAt,
+							new HouseholdId(leg.get("householdId").asLong()), scoreDelta);
+				}
+				if (leg.hasNonNull("memberId")) {
+					return this.boards.apply(transactionId, kindId, type, occurredAt,
+							new MemberId(leg.get("memberId").asLong()), scoreDelta);
+				}
+				return Mono.<Void>empty();
+			})
+			.then();
+	}
+
+}

@@ -1,0 +1,103 @@
+package org.jifen.api.boards;
+
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.jifen.api.identity.Access;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.RegionId;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Boards of a village, a household's ranks, and the admin's rebuild and check. */
+@RestController
+@Tag(name = "Boards", description = "Household rankings per village, town and county")
+class BoardsController {
+
+	private final Boards boards;
+
+	private final Access access;
+
+	BoardsController(Boards boards, Access access) {
+		this.boards = boards;
+		this.access = access;
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The top households of a village's board, and the caller's own household",
+			description = "Ranked by score earned in the current month, quarter, year or all time (village time "
+					+ "zone); equal points rank the household that reached them first higher. Names are masked "
+					+ "except for those who oversee the village.")
+	Mono<Boards.BoardView> villageBoard(@PathVariable long villageId,
+			@RequestParam(defaultValue = "month") String period, @RequestParam(required = false) @Nullable String kind,
+			@RequestParam(defaultValue = "10") int limit) {
+		return Mono.defer(() -> this.boards.top(new RegionId(villageId), BoardPeriod.parse(period), kind, limit));
+	}
+
+	@GetMapping(path = "/api/v1/households/{householdId}/ranks", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A household's rank and points in its village, town and county, for every period")
+	Mono<Boards.Ranks> householdRanks(@PathVariable long householdId,
+			@RequestParam(required = false) @Nullable String kind) {
+		return this.boards.ranks(new HouseholdId(householdId), kind);
+	}
+
+	@PostMapping(path = "/api/v1/regions/{regionId}/boards/rebuild", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Rebuild a region's current boards from the ledger (admins)",
+			description = "This month's, quarter's, year's and all-time boards of every household kind, for the "
+					+ "region and every town and village below it.")
+	Mono<Boards.Rebuilt> rebuildBoards(@PathVariable long regionId) {
+		RegionId region = new RegionId(regionId);
+		return this.access.requireAdmin(region).then(this.boards.rebuildRegion(region));
+	}
+
+	@GetMapping(path = "/api/v1/regions/{regionId}/boards/check", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Compare a region's current boards with the ledger (admins)",
+			description = "Lists every household whose points on a board differ from the ledger's sum.")
+	Mono<Boards.Check> checkBoards(@PathVariable long regionId) {
+		RegionId region = new RegionId(regionId);
+		return this.access.requireAdmin(region).then(this.boards.check(region));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/stars", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A village's star board (道德星级榜), live for the current period",
+			description = "Stars by the village's rule for the kind: thresholds on the period's score, or shares of "
+					+ "the ranking; volunteer points default to 100/300/600/1000/1500 yearly points for one to five.")
+	Mono<Boards.StarBoardView> starBoard(@PathVariable long villageId,
+			@RequestParam(required = false) @Nullable String kind, @RequestParam(defaultValue = "10") int limit) {
+		return this.boards.stars(new RegionId(villageId), kind, limit);
+	}
+
+	@PutMapping(path = "/api/v1/villages/{villageId}/boards/star-rules/{code}",
+			consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Set a village's star rule for a kind (village admins)")
+	Mono<StarRule> setStarRule(@PathVariable long villageId, @PathVariable String code,
+			@Valid @RequestBody Mono<StarRuleRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.flatMap((caller) -> request.flatMap((body) -> Mono.fromCallable(body::toRule))
+				.flatMap((rule) -> this.boards.setStarRule(village, code, rule, caller.actor())));
+	}
+
+	record StarRuleRequest(@NotNull BoardPeriod period, @NotNull StarRule.Mode mode,
+			@NotNull @Size(min = 1, max = 5) List<StarRule.Step> steps) {
+
+		StarRule toRule() {
+			return new StarRule(this.period, this.mode, this.steps);
+		}
+
+	}
+
+}
