@@ -23,6 +23,9 @@ create table donation (
     donor_household_id     bigint      not null references household (id),
     donor_user_id          bigint      not null references app_user (id),
     recipient_household_id bigint      not null references household (id),
+    -- For member-owned kinds (爱心存折 where the county lets it be given): whose accounts moved.
+    donor_member_id        bigint references member (id),
+    recipient_member_id    bigint references member (id),
     kind_id                bigint      not null references point_kind (id),
     points                 bigint      not null check (points > 0),
     message                text,

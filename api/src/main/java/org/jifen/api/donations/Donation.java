@@ -6,5 +6,6 @@ import org.jspecify.annotations.Nullable;
 
 /** One gift of points, as recorded. */
 public record Donation(long id, long villageId, long donorHouseholdId, long donorUserId, long recipientHouseholdId,
-		long kindId, long points, @Nullable String message, boolean anonymous, long transactionId, Instant donatedAt) {
+		@Nullable Long donorMemberId, @Nullable Long recipientMemberId, long kindId, long points,
+		@Nullable String message, boolean anonymous, long transactionId, Instant donatedAt) {
 }

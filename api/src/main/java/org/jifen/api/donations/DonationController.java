@@ -52,7 +52,7 @@ class DonationController {
 	@PostMapping(path = "/api/v1/villages/{villageId}/donations", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
-	@Operation(summary = "Give available points to another household of the village",
+	@Operation(summary = "Give available points to another household (or member) of the village",
 			description = "Refused with insufficient-points (with available), donation-cap-reached (with what is "
 					+ "left today and this month), recipient-not-eligible, same-household, donation-below-minimum.")
 	Mono<Donation> donate(@PathVariable long villageId, @Valid @RequestBody Mono<DonationRequest> body,
@@ -125,12 +125,12 @@ class DonationController {
 		return this.donations.signals(new RegionId(villageId), days);
 	}
 
-	record DonationRequest(@NotNull @Positive Long recipientHouseholdId, @NotNull @Positive @Max(1_000_000) Long points,
-			@Size(max = 200) @Nullable String message, @Nullable Boolean anonymous,
-			@Size(max = 32) @Nullable String kind) {
+	record DonationRequest(@Positive @Nullable Long recipientHouseholdId, @Positive @Nullable Long recipientMemberId,
+			@NotNull @Positive @Max(1_000_000) Long points, @Size(max = 200) @Nullable String message,
+			@Nullable Boolean anonymous, @Size(max = 32) @Nullable String kind) {
 
 		NewDonation toDonation() {
-			return new NewDonation(this.recipientHouseholdId, this.points,
+			return new NewDonation(this.recipientHouseholdId, this.recipientMemberId, this.points,
 					(this.message != null && !this.message.isBlank()) ? this.message.strip() : null,
 					Boolean.TRUE.equals(this.anonymous), this.kind);
 		}

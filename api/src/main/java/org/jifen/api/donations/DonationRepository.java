@@ -12,6 +12,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.api.shared.Sql;
+import org.jifen.api.village.HouseholdId;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
@@ -22,7 +23,7 @@ class DonationRepository {
 	private static final int DONOR_LOCK = 0x646F6E;
 
 	private static final String COLUMNS = "id, village_id, donor_household_id, donor_user_id, recipient_household_id, "
-			+ "kind_id, points, message, anonymous, transaction_id, donated_at";
+			+ "donor_member_id, recipient_member_id, kind_id, points, message, anonymous, transaction_id, donated_at";
 
 	private final DatabaseClient database;
 
@@ -52,23 +53,27 @@ class DonationRepository {
 	}
 
 	/** Records a gift once per journal transaction; a replay reads the first back. */
-	Mono<Donation> insert(long villageId, long donorHousehold, long donorUser, long recipientHousehold, long kindId,
-			long points, @Nullable String message, boolean anonymous, long transactionId, Instant at) {
+	Mono<Donation> insert(long villageId, Giver giver, Receiver receiver, long kindId, long points,
+			@Nullable String message, boolean anonymous, long transactionId, Instant at) {
 		var insert = this.database.sql("""
-				insert into donation (village_id, donor_household_id, donor_user_id, recipient_household_id, kind_id,
-				                      points, message, anonymous, transaction_id, donated_at)
-				values (:village, :donor, :user, :recipient, :kind, :points, :message, :anonymous, :transaction, :at)
+				insert into donation (village_id, donor_household_id, donor_user_id, recipient_household_id,
+				                      donor_member_id, recipient_member_id, kind_id, points, message, anonymous,
+				                      transaction_id, donated_at)
+				values (:village, :donor, :user, :recipient, :donorMember, :recipientMember, :kind, :points, :message,
+				        :anonymous, :transaction, :at)
 				on conflict (transaction_id) do nothing""")
 			.bind("village", villageId)
-			.bind("donor", donorHousehold)
-			.bind("user", donorUser)
-			.bind("recipient", recipientHousehold)
+			.bind("donor", giver.household().value())
+			.bind("user", giver.userId())
+			.bind("recipient", receiver.household().value())
 			.bind("kind", kindId)
 			.bind("points", points)
 			.bind("anonymous", anonymous)
 			.bind("transaction", transactionId)
 			.bind("at", at.atOffset(ZoneOffset.UTC));
 		insert = Sql.bindNullable(insert, "message", message, String.class);
+		insert = Sql.bindNullable(insert, "donorMember", giver.memberId(), Long.class);
+		insert = Sql.bindNullable(insert, "recipientMember", receiver.memberId(), Long.class);
 		return insert.then()
 			.then(this.database.sql("select " + COLUMNS + " from donation where transaction_id = :transaction")
 				.bind("transaction", transactionId)
@@ -187,10 +192,22 @@ class DonationRepository {
 			.one();
 	}
 
+	/**
+	 * Who gives: the household, the user, and the member whose account moves for
+	 * member-owned kinds.
+	 */
+	record Giver(HouseholdId household, long userId, @Nullable Long memberId) {
+	}
+
+	/** Who receives: the household, and the member for member-owned kinds. */
+	record Receiver(HouseholdId household, @Nullable Long memberId) {
+	}
+
 	private static Donation donation(Readable row) {
 		return new Donation(row.get("id", Long.class), row.get("village_id", Long.class),
 				row.get("donor_household_id", Long.class), row.get("donor_user_id", Long.class),
-				row.get("recipient_household_id", Long.class), row.get("kind_id", Long.class),
+				row.get("recipient_household_id", Long.class), row.get("donor_member_id", Long.class),
+				row.get("recipient_member_id", Long.class), row.get("kind_id", Long.class),
 				row.get("points", Long.class), row.get("message", String.class), row.get("anonymous", Boolean.class),
 				row.get("transaction_id", Long.class), row.get("donated_at", OffsetDateTime.class).toInstant());
 	}

@@ -17,6 +17,9 @@ import reactor.core.publisher.Mono;
 import org.jifen.api.audit.AuditTrail;
 import org.jifen.api.identity.Access;
 import org.jifen.api.identity.Caller;
+import org.jifen.api.donations.DonationRepository.Giver;
+import org.jifen.api.donations.DonationRepository.Receiver;
+import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
@@ -28,6 +31,7 @@ import org.jifen.api.shared.Masking;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.HouseholdPlace;
+import org.jifen.api.village.MemberHome;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.Villages;
@@ -75,8 +79,9 @@ public class Donations {
 	}
 
 	/**
-	 * The caller's household gives points to another. {@code requestId} (from the
-	 * Idempotency-Key) makes a retried gift the same gift.
+	 * The caller's household (or, for a member-owned kind, the caller) gives points to
+	 * another household (or member). {@code requestId} (from the Idempotency-Key) makes a
+	 * retried gift the same gift.
 	 */
 	@Transactional
 	public Mono<Donation> donate(Caller caller, RegionId village, NewDonation gift, @Nullable String requestId) {
@@ -85,34 +90,62 @@ public class Donations {
 		}
 		return this.access.requireRead(caller, village)
 			.then(this.villages.memberHome(new MemberId(caller.memberId())))
-			.flatMap((donor) -> {
-				if (donor.householdId().value() == gift.recipientHouseholdId()) {
-					return Mono.error(refused("same-household", "Points cannot be given to one's own household.",
-							Map.of("householdId", gift.recipientHouseholdId())));
-				}
-				if (!donor.villageId().equals(village)) {
-					return Mono.error(refused("recipient-not-eligible", "You give within your own village.",
-							Map.of("villageId", village.value())));
-				}
-				return this.villages.place(new HouseholdId(gift.recipientHouseholdId()))
-					.flatMap((recipient) -> kind(village, gift.kind()).flatMap((kind) -> this.repository
-						.lockDonor(donor.householdId().value())
-						.then(this.repository.policy(village.value()))
-						.flatMap((policy) -> allowed(policy, donor.householdId(), recipient, village, gift))
-						.then(Mono.defer(() -> give(caller, donor.householdId(), recipient, kind, gift, requestId)))));
+			.zipWith(kind(village, gift.kind()))
+			.flatMap((donorAndKind) -> {
+				MemberHome donor = donorAndKind.getT1();
+				PointKind kind = donorAndKind.getT2();
+				boolean byMember = kind.owner() == PointKind.Owner.MEMBER;
+				Giver giver = new Giver(donor.householdId(), caller.userId(),
+						byMember ? donor.memberId().value() : null);
+				return receiver(gift, byMember).flatMap((receiver) -> {
+					if (receiver.household().equals(donor.householdId())) {
+						return Mono
+							.error(refused("same-household", "Points cannot be given within one's own household.",
+									Map.of("householdId", receiver.household().value())));
+					}
+					if (!donor.villageId().equals(village)) {
+						return Mono.error(refused("recipient-not-eligible", "You give within your own village.",
+								Map.of("villageId", village.value())));
+					}
+					return this.villages.place(receiver.household())
+						.flatMap((place) -> this.repository.lockDonor(donor.householdId().value())
+							.then(this.repository.policy(village.value()))
+							.flatMap((policy) -> allowed(policy, donor.householdId(), place, village, gift))
+							.then(Mono.defer(() -> give(giver, receiver, place, kind, gift, requestId))));
+				});
 			});
 	}
 
-	private Mono<Donation> give(Caller caller, HouseholdId donor, HouseholdPlace recipient, PointKind kind,
-			NewDonation gift, @Nullable String requestId) {
+	/** The household (and member, for member-owned kinds) the gift is for. */
+	private Mono<Receiver> receiver(NewDonation gift, boolean toMember) {
+		if (toMember) {
+			if (gift.recipientMemberId() == null) {
+				return Mono.error(new DomainException(Kind.MALFORMED, "recipient-member-required",
+						"Points of a member-owned kind are given to a member: name recipientMemberId."));
+			}
+			return this.villages.memberHome(new MemberId(gift.recipientMemberId()))
+				.map((home) -> new Receiver(home.householdId(), home.memberId().value()));
+		}
+		if (gift.recipientHouseholdId() == null) {
+			return Mono.error(new DomainException(Kind.MALFORMED, "recipient-household-required",
+					"Name the household the points are for: recipientHouseholdId."));
+		}
+		return Mono.just(new Receiver(new HouseholdId(gift.recipientHouseholdId()), null));
+	}
+
+	private Mono<Donation> give(Giver giver, Receiver receiver, HouseholdPlace place, PointKind kind, NewDonation gift,
+			@Nullable String requestId) {
 		String memo = "爱心捐赠" + ((gift.message() != null) ? "：" + gift.message() : "");
-		Posting posting = Posting.transfer(recipient.village(), kind.id(), donor, recipient.household(), gift.points(),
-				memo, (requestId != null) ? "donation-" + caller.userId() + "-" + requestId : null);
+		AccountRef from = (giver.memberId() != null) ? new AccountRef.Member(new MemberId(giver.memberId()))
+				: AccountRef.household(giver.household());
+		AccountRef to = (receiver.memberId() != null) ? new AccountRef.Member(new MemberId(receiver.memberId()))
+				: AccountRef.household(receiver.household());
+		Posting posting = Posting.transfer(place.village(), kind.id(), from, to, gift.points(), memo,
+				(requestId != null) ? "donation-" + giver.userId() + "-" + requestId : null);
 		Instant now = this.clock.instant();
 		return this.ledger.post(posting)
-			.flatMap((posted) -> this.repository.insert(recipient.village().value(), donor.value(), caller.userId(),
-					recipient.household().value(), kind.id(), gift.points(), gift.message(), gift.anonymous(),
-					posted.transactionId(), now))
+			.flatMap((posted) -> this.repository.insert(place.village().value(), giver, receiver, kind.id(),
+					gift.points(), gift.message(), gift.anonymous(), posted.transactionId(), now))
 			.flatMap((donation) -> announce(donation).thenReturn(donation));
 	}
 
@@ -141,11 +174,9 @@ public class Donations {
 
 	private Mono<PointKind> kind(RegionId village, @Nullable String code) {
 		Mono<PointKind> kind = (code != null) ? this.kinds.kind(village, code) : this.kinds.defaultKind(village);
-		return kind
-			.flatMap((found) -> (found.transferable() && found.owner() == PointKind.Owner.HOUSEHOLD) ? Mono.just(found)
-					: Mono.error(refused("point-kind-not-transferable",
-							"Points of " + found.code() + " cannot be given to another household.",
-							Map.of("kind", found.code()))));
+		return kind.flatMap(
+				(found) -> found.transferable() ? Mono.just(found) : Mono.error(refused("point-kind-not-transferable",
+						"Points of " + found.code() + " cannot be given.", Map.of("kind", found.code()))));
 	}
 
 	/** The village's policy, checked with the donor's earlier gifts locked in place. */
@@ -289,8 +320,8 @@ public class Donations {
 	/**
 	 * A gift to make. {@code kind} is a point kind code; the village's default if absent.
 	 */
-	public record NewDonation(long recipientHouseholdId, long points, @Nullable String message, boolean anonymous,
-			@Nullable String kind) {
+	public record NewDonation(@Nullable Long recipientHouseholdId, @Nullable Long recipientMemberId, long points,
+			@Nullable String message, boolean anonymous, @Nullable String kind) {
 	}
 
 	/** A gift as a household's thread shows it. */

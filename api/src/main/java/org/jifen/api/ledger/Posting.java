@@ -66,14 +66,14 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 	}
 
 	/**
-	 * Points given by one household to another (a donation): available moves, score stays
-	 * where it was earned.
+	 * Points given from one account to another of the same kind (a donation: household to
+	 * household, or member to member): available moves, score stays where it was earned.
 	 */
-	public static Posting transfer(RegionId village, long kindId, HouseholdId from, HouseholdId to, long points,
+	public static Posting transfer(RegionId village, long kindId, AccountRef from, AccountRef to, long points,
 			String memo, @Nullable String requestId) {
 		requirePositive(points);
 		return new Posting(village, kindId, "DONATION", memo, requestId,
-				List.of(new Leg(AccountRef.household(from), -points, 0), new Leg(AccountRef.household(to), points, 0)));
+				List.of(new Leg(from, -points, 0), new Leg(to, points, 0)));
 	}
 
 	private static void requirePositive(long points) {

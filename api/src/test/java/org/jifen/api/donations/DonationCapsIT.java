@@ -106,7 +106,7 @@ class DonationCapsIT extends IntegrationTest {
 	private void give(long points) {
 		this.donations
 			.donate(this.donor, this.village.id(),
-					new Donations.NewDonation(this.recipient.id().value(), points, null, false, null), null)
+					new Donations.NewDonation(this.recipient.id().value(), null, points, null, false, null), null)
 			.block();
 	}
 

@@ -17,13 +17,20 @@ import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
+import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
+import org.jifen.api.ledger.PointKind;
+import org.jifen.api.ledger.Posting;
+import org.jifen.api.ledger.SystemRole;
+import org.jifen.api.shared.Actor;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
+import org.jifen.api.village.MemberId;
 import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionId;
 import org.jifen.api.village.Villages;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
@@ -213,6 +220,73 @@ class DonationsIT extends IntegrationTest {
 	}
 
 	@Test
+	void aMemberOwnedKindIsGivenFromMemberToMember() {
+		RegionId county = this.villages.ancestry(this.village.id()).block().getLast();
+		long countyAdmin = this.accounts
+			.createStaff("donate-county", "县管理员", SignedIn.PASSWORD,
+					List.of(Grant.inRegion(Role.COUNTY_ADMIN, county.value())))
+			.block();
+		PointKind love = this.kinds
+			.configure(county,
+					new PointKind(0, county.value(), "love", "爱心存折", PointKind.Owner.MEMBER, PointKind.Reset.NEVER,
+							true, true, false, false),
+					new Actor(countyAdmin, null))
+			.block();
+		MemberId giver = this.donor.members().get(0).id();
+		MemberId receiver = this.widow.members().get(0).id();
+		this.ledger.post(new Posting(this.village.id(), love.id(), "AWARD", "志愿服务", null,
+				List.of(new Posting.Leg(new AccountRef.Member(giver), 50, 50),
+						new Posting.Leg(AccountRef.system(SystemRole.ISSUANCE), -50, 0))))
+			.block();
+
+		this.http.post()
+			.uri("/api/v1/villages/{id}/donations", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.donorToken)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("recipientMemberId", receiver.value(), "points", 20, "kind", "love"))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody()
+			.jsonPath("$.recipientMemberId")
+			.isEqualTo(receiver.value());
+		assertThat(services().count("select available from account where member_id = ? and kind_id = ?", giver.value(),
+				love.id()))
+			.isEqualTo(30);
+		assertThat(services().count("select score from account where member_id = ? and kind_id = ?", giver.value(),
+				love.id()))
+			.as("score stays where it was earned")
+			.isEqualTo(50);
+		assertThat(services().count("select available from account where member_id = ? and kind_id = ?",
+				receiver.value(), love.id()))
+			.isEqualTo(20);
+
+		this.http.post()
+			.uri("/api/v1/villages/{id}/donations", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.donorToken)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(
+					Map.of("recipientMemberId", this.donor.members().get(1).id().value(), "points", 5, "kind", "love"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:same-household");
+		this.http.post()
+			.uri("/api/v1/villages/{id}/donations", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.donorToken)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("recipientHouseholdId", this.widow.id().value(), "points", 5, "kind", "love"))
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:recipient-member-required");
+	}
+
+	@Test
 	void theCollusionReportFindsAPlantedRingAndAPair() {
 		Household third = Fixtures.registered(this.villages, this.village, Fixtures.household("003", "王五"));
 		Household fourth = Fixtures.registered(this.villages, this.village, Fixtures.household("004", "赵六"));
@@ -264,8 +338,8 @@ class DonationsIT extends IntegrationTest {
 
 	private void gift(Caller from, Household to, long points) {
 		this.donations
-			.donate(from, this.village.id(), new Donations.NewDonation(to.id().value(), points, null, false, null),
-					null)
+			.donate(from, this.village.id(),
+					new Donations.NewDonation(to.id().value(), null, points, null, false, null), null)
 			.block();
 	}
 
