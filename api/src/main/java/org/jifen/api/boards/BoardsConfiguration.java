@@ -1,8 +1,22 @@
 package org.jifen.api.boards;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.codec.StringCodec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.jifen.leaderboards.Leaderboards;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -11,13 +25,15 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The leaderboards library on its own Lettuce connection to the Redis Spring Boot is
- * configured for (standalone), closed at shutdown.
+ * configured for (standalone). The connection is made on first use, not at start-up, so
+ * the application starts (and serves balances and history) while Redis is down; a failed
+ * attempt is not remembered, the next use tries again.
  */
 @Configuration(proxyBeanMethods = false)
 class BoardsConfiguration {
 
-	@Bean(destroyMethod = "shutdown")
-	RedisClient boardsRedisClient(DataRedisConnectionDetails details) {
+	@Bean
+	RedisURI boardsRedisUri(DataRedisConnectionDetails details) {
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
 		RedisURI.Builder uri = RedisURI.builder()
 			.withHost(standalone.getHost())
@@ -31,17 +47,62 @@ class BoardsConfiguration {
 				uri.withPassword(details.getPassword().toCharArray());
 			}
 		}
-		return RedisClient.create(uri.build());
+		return uri.build();
 	}
 
-	@Bean(destroyMethod = "close")
-	StatefulRedisConnection<String, String> boardsRedisConnection(RedisClient boardsRedisClient) {
-		return boardsRedisClient.connect();
+	@Bean(destroyMethod = "shutdown")
+	RedisClient boardsRedisClient(RedisURI boardsRedisUri) {
+		return RedisClient.create(boardsRedisUri);
 	}
 
 	@Bean
-	Leaderboards leaderboards(StatefulRedisConnection<String, String> boardsRedisConnection) {
-		return new Leaderboards(boardsRedisConnection.reactive());
+	Leaderboards leaderboards(RedisClient boardsRedisClient, RedisURI boardsRedisUri) {
+		Mono<RedisReactiveCommands<String, String>> connection = Mono
+			.fromCompletionStage(() -> boardsRedisClient.connectAsync(StringCodec.UTF8, boardsRedisUri))
+			.map(StatefulRedisConnection::reactive)
+			.cache((connected) -> Duration.ofDays(3650), (failed) -> Duration.ZERO, () -> Duration.ZERO);
+		return new Leaderboards(lazy(connection));
+	}
+
+	/**
+	 * Reactive commands that connect when first called: each call waits for the (cached)
+	 * connection and then runs on it.
+	 */
+	@SuppressWarnings("unchecked")
+	private static RedisClusterReactiveCommands<String, String> lazy(
+			Mono<RedisReactiveCommands<String, String>> connection) {
+		InvocationHandler handler = (proxy, method, arguments) -> {
+			if (method.getDeclaringClass() == Object.class) {
+				return method.invoke(connection, arguments);
+			}
+			if (method.getName().equals("digest") && arguments.length == 1 && arguments[0] instanceof String script) {
+				// A script's SHA-1, computed here as Lettuce does, without a connection.
+				return HexFormat.of()
+					.formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+			}
+			if (Flux.class.isAssignableFrom(method.getReturnType())) {
+				return connection.flatMapMany((commands) -> (Flux<Object>) invoke(method, commands, arguments));
+			}
+			if (Mono.class.isAssignableFrom(method.getReturnType())) {
+				return connection.flatMap((commands) -> (Mono<Object>) invoke(method, commands, arguments));
+			}
+			throw new UnsupportedOperationException(method.getName() + " is not reactive");
+		};
+		return (RedisClusterReactiveCommands<String, String>) Proxy.newProxyInstance(
+				BoardsConfiguration.class.getClassLoader(), new Class<?>[] { RedisClusterReactiveCommands.class },
+				handler);
+	}
+
+	private static Object invoke(Method method, Object target, Object[] arguments) {
+		try {
+			return method.invoke(target, arguments);
+		}
+		catch (InvocationTargetException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }

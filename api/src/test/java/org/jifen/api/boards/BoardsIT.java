@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -69,9 +68,6 @@ class BoardsIT extends IntegrationTest {
 
 	@Autowired
 	private Leaderboards leaderboards;
-
-	@Autowired
-	private StatefulRedisConnection<String, String> redis;
 
 	@Autowired
 	private JsonMapper json;
@@ -170,12 +166,12 @@ class BoardsIT extends IntegrationTest {
 		assertThat(month.get("top").get(0).get("points").asLong()).isEqualTo(10);
 
 		// Read again lazily after the flush: a missing board is rebuilt on first read.
-		this.redis.sync().flushall();
+		services().flushRedis();
 		assertThat(board(this.admin, "month")).isEqualTo(month);
 		assertThat(board(this.admin, "all")).isEqualTo(all);
 
 		// And by the admin's rebuild.
-		this.redis.sync().flushall();
+		services().flushRedis();
 		JsonNode rebuilt = this.http.post()
 			.uri("/api/v1/regions/{id}/boards/rebuild", this.village.id().value())
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
@@ -260,7 +256,7 @@ class BoardsIT extends IntegrationTest {
 		assertThat(board.get("top").get(0).get("memberId").asLong()).isEqualTo(this.li.members().get(0).id().value());
 		assertThat(board.get("mine").get("points").asLong()).isEqualTo(30);
 
-		this.redis.sync().flushall();
+		services().flushRedis();
 		this.http.post()
 			.uri("/api/v1/regions/{id}/boards/rebuild", this.village.id().value())
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)

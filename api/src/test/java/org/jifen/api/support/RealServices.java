@@ -189,6 +189,11 @@ public final class RealServices {
 		catch (SQLException ex) {
 			throw new IllegalStateException("Could not wipe the test database", ex);
 		}
+		flushRedis();
+	}
+
+	/** FLUSHALL: Redis holds derived data only, so this must lose nothing. */
+	public void flushRedis() {
 		RedisClient client = RedisClient.create("redis://" + this.redisHost + ":" + this.redisPort);
 		try (var connection = client.connect()) {
 			connection.sync().flushall();
