@@ -1,6 +1,7 @@
 package org.jifen.api.boards;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Locale;
@@ -19,6 +20,18 @@ public enum BoardPeriod {
 	MONTH, QUARTER, YEAR, ALL;
 
 	/** The key of the period containing {@code at} in {@code zone}. */
+	/** When the period holding {@code at} began, in {@code zone}. */
+	public Instant startOf(Instant at, ZoneId zone) {
+		LocalDate day = at.atZone(zone).toLocalDate();
+		LocalDate first = switch (this) {
+			case MONTH -> day.withDayOfMonth(1);
+			case QUARTER -> day.withMonth(((day.getMonthValue() - 1) / 3) * 3 + 1).withDayOfMonth(1);
+			case YEAR -> day.withDayOfYear(1);
+			case ALL -> LocalDate.of(1970, 1, 1);
+		};
+		return first.atStartOfDay(zone).toInstant();
+	}
+
 	public String keyOf(Instant at, ZoneId zone) {
 		ZonedDateTime local = at.atZone(zone);
 		return switch (this) {

@@ -1,6 +1,7 @@
 package org.jifen.api.boards;
 
 import java.util.List;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -31,7 +32,10 @@ class BoardsController {
 
 	private final Access access;
 
-	BoardsController(Boards boards, Access access) {
+	private final BlackBoard blackBoard;
+
+	BoardsController(Boards boards, Access access, BlackBoard blackBoard) {
+		this.blackBoard = blackBoard;
 		this.boards = boards;
 		this.access = access;
 	}
@@ -89,6 +93,28 @@ class BoardsController {
 		return this.access.requireAdmin(village)
 			.flatMap((caller) -> request.flatMap((body) -> Mono.fromCallable(body::toRule))
 				.flatMap((rule) -> this.boards.setStarRule(village, code, rule, caller.actor())));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/black", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The black board (黑榜): effective deductions of the period",
+			description = "Only where the village turned it on (otherwise 404 black-board-off); names masked except "
+					+ "for those who oversee the village; a household that put things right is not on it.")
+	Mono<BlackBoard.View> black(@PathVariable long villageId, @RequestParam(defaultValue = "month") String period) {
+		return Mono.defer(() -> this.blackBoard.read(new RegionId(villageId), BoardPeriod.parse(period)));
+	}
+
+	@PutMapping(path = "/api/v1/villages/{villageId}/boards/black/enabled", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Turn the village's black board on or off (village admins; off by default)")
+	Mono<Map<String, Boolean>> turnBlackBoard(@PathVariable long villageId,
+			@Valid @RequestBody Mono<BlackBoardRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.requireAdmin(village)
+			.flatMap((caller) -> request.flatMap((body) -> this.blackBoard.turn(caller, village, body.enabled())))
+			.map((on) -> Map.of("enabled", on));
+	}
+
+	record BlackBoardRequest(@NotNull Boolean enabled) {
 	}
 
 	record StarRuleRequest(@NotNull BoardPeriod period, @NotNull StarRule.Mode mode,

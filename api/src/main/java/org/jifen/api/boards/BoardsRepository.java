@@ -111,4 +111,21 @@ class BoardsRepository {
 			.then();
 	}
 
+	Mono<Boolean> blackBoardOn(long villageId) {
+		return this.database.sql("select black_board from board_setting where village_id = :village")
+			.bind("village", villageId)
+			.map((row) -> row.get("black_board", Boolean.class))
+			.one()
+			.defaultIfEmpty(false);
+	}
+
+	Mono<Void> setBlackBoard(long villageId, boolean on) {
+		return this.database.sql("""
+				insert into board_setting (village_id, black_board) values (:village, :on)
+				on conflict (village_id) do update set black_board = excluded.black_board""")
+			.bind("village", villageId)
+			.bind("on", on)
+			.then();
+	}
+
 }

@@ -154,6 +154,37 @@ class ClaimRepository {
 			.one();
 	}
 
+	/**
+	 * An effective deduction whose household has since put things right: it leaves the
+	 * black board, the points stay deducted. Empty if it is not such a claim (or already
+	 * marked).
+	 */
+	Mono<Claim> markRectifiedAfterEffect(long claimId, Instant at) {
+		return this.database.sql("""
+				update claim set rectified_at = :at
+				where id = :id and status = 'EFFECTIVE' and points < 0 and rectified_at is null
+				returning\s""" + COLUMNS)
+			.bind("id", claimId)
+			.bind("at", at.atOffset(ZoneOffset.UTC))
+			.map(ClaimRepository::claim)
+			.one();
+	}
+
+	/**
+	 * Effective deductions of a village since a moment, not yet put right; newest first.
+	 */
+	Flux<Claim> blackMarks(long villageId, Instant since) {
+		return this.database.sql("select " + COLUMNS + " " + """
+				from claim
+				where village_id = :village and status = 'EFFECTIVE' and points < 0 and rectified_at is null
+				  and updated_at >= :since
+				order by updated_at desc, id desc limit 200""")
+			.bind("village", villageId)
+			.bind("since", since.atOffset(ZoneOffset.UTC))
+			.map(ClaimRepository::claim)
+			.all();
+	}
+
 	Mono<Void> markEffective(long claimId, long transactionId) {
 		return this.database.sql("""
 				update claim set status = 'EFFECTIVE', transaction_id = :transaction, updated_at = now()

@@ -226,7 +226,9 @@ public class Claims {
 					&& claim.rectifyBy().isAfter(this.clock.instant()))
 							? this.repository.transition(claimId, List.of(Status.RECTIFICATION), Status.RECTIFIED,
 									caller.userId(), null, null, null)
-							: Mono.<Claim>empty()))
+							// Put right after the deduction took effect: off the black
+							// board.
+							: this.repository.markRectifiedAfterEffect(claimId, this.clock.instant())))
 			.switchIfEmpty(Mono.error(() -> illegal(claim, "mark rectified")))
 			.flatMap((done) -> audit(caller, done, "claim.rectified", claim.status()).thenReturn(done)));
 	}
@@ -241,6 +243,14 @@ public class Claims {
 			.concatMap((claim) -> this.villages.household(new HouseholdId(claim.householdId()))
 				.zipWith(this.catalog.item(claim.itemId()),
 						(household, item) -> new Notice(claim, household.number(), household.headName(), item)));
+	}
+
+	/**
+	 * Effective deductions of a village since a moment whose households have not put
+	 * things right yet (the black board's lines).
+	 */
+	public Flux<Claim> blackMarks(RegionId village, Instant since) {
+		return this.repository.blackMarks(village.value(), since);
 	}
 
 	/** A line of the public notice board. */

@@ -1,10 +1,16 @@
 package org.jifen.api.inbox;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.annotation.PreDestroy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
@@ -20,18 +26,37 @@ class LiveStream {
 
 	private final ReactiveStringRedisTemplate redis;
 
-	private final ReactiveRedisMessageListenerContainer container;
+	/**
+	 * Made on first use, off the event loop (its constructor connects to Redis), so that
+	 * the application starts while Redis is down; a failed attempt is tried again next
+	 * time.
+	 */
+	private final Mono<ReactiveRedisMessageListenerContainer> container;
+
+	private final AtomicReference<ReactiveRedisMessageListenerContainer> made = new AtomicReference<>();
 
 	private final JsonMapper json;
 
-	LiveStream(ReactiveStringRedisTemplate redis, ReactiveRedisMessageListenerContainer container, JsonMapper json) {
+	LiveStream(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, JsonMapper json) {
 		this.redis = redis;
-		this.container = container;
 		this.json = json;
+		this.container = Mono.fromCallable(() -> {
+			ReactiveRedisMessageListenerContainer created = new ReactiveRedisMessageListenerContainer(connections);
+			this.made.set(created);
+			return created;
+		})
+			.subscribeOn(Schedulers.boundedElastic())
+			.cache((created) -> Duration.ofDays(3650), (failed) -> Duration.ZERO, () -> Duration.ZERO);
 	}
 
 	Mono<Void> publish(long userId, LiveEvent event) {
-		return this.redis.convertAndSend(channel(userId), this.json.writeValueAsString(event)).then();
+		// Subscribed off the event loop: the first use of the template's shared
+		// connection
+		// connects to Redis, blocking, and may happen at any time if Redis was down at
+		// start.
+		return this.redis.convertAndSend(channel(userId), this.json.writeValueAsString(event))
+			.subscribeOn(Schedulers.boundedElastic())
+			.then();
 	}
 
 	/**
@@ -39,13 +64,21 @@ class LiveStream {
 	 * a caller can read the inbox afterwards without a gap.
 	 */
 	Mono<Flux<LiveEvent>> subscribe(long userId) {
-		return this.container.receiveLater(ChannelTopic.of(channel(userId)))
+		return this.container.flatMap((listener) -> listener.receiveLater(ChannelTopic.of(channel(userId))))
 			.map((messages) -> messages.map((message) -> {
 				JsonNode node = this.json.readTree(message.getMessage());
 				JsonNode id = node.get("id");
 				return new LiveEvent(node.get("event").asString(), (id == null || id.isNull()) ? null : id.asLong(),
 						node.get("data"));
 			}));
+	}
+
+	@PreDestroy
+	void close() {
+		ReactiveRedisMessageListenerContainer created = this.made.get();
+		if (created != null) {
+			created.destroyLater().subscribe();
+		}
 	}
 
 	private static String channel(long userId) {

@@ -14,8 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 
 /** The channels of the notifications module, wired to this application. */
 @Configuration(proxyBeanMethods = false)
@@ -50,11 +48,6 @@ class NotificationConfiguration {
 	@ConditionalOnProperty("jifen.notifications.wechat.app-id")
 	NotificationChannel weChatChannel(InboxProperties properties, InboxRepository repository, Clock clock) {
 		return new WeChatSubscribeMessages(properties.wechat(), new WeChatConsents(repository), clock);
-	}
-
-	@Bean(destroyMethod = "destroy")
-	ReactiveRedisMessageListenerContainer liveStreamContainer(ReactiveRedisConnectionFactory connections) {
-		return new ReactiveRedisMessageListenerContainer(connections);
 	}
 
 }
