@@ -11,7 +11,8 @@ alter table outbox_event
     add column leased_until    timestamptz,
     add column lease_owner     text,
     add column last_error      text;
-update outbox_event set status = case when published_at is null then 'PENDING' else 'DONE' end,
+-- Events from before the relay existed are history, not news: no one is notified of them now.
+update outbox_event set status = 'DONE', published_at = coalesce(published_at, now()),
                         ordering_key = coalesce(village_id, 0);
 drop index outbox_event_unpublished_idx;
 create index outbox_event_pending_idx on outbox_event (ordering_key, id) where status = 'PENDING';

@@ -173,7 +173,9 @@ public class Donations {
 	}
 
 	private Mono<PointKind> kind(RegionId village, @Nullable String code) {
-		Mono<PointKind> kind = (code != null) ? this.kinds.kind(village, code) : this.kinds.defaultKind(village);
+		Mono<PointKind> kind = ((code != null) ? this.kinds.kind(village, code) : this.kinds.defaultKind(village))
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "point-kind-not-found",
+					"The county has no default point kind; name one.")));
 		return kind.flatMap(
 				(found) -> found.transferable() ? Mono.just(found) : Mono.error(refused("point-kind-not-transferable",
 						"Points of " + found.code() + " cannot be given.", Map.of("kind", found.code()))));
@@ -232,12 +234,22 @@ public class Donations {
 		long before = (page.afterId() == 0) ? Long.MAX_VALUE : page.afterId();
 		return this.villages.place(household)
 			.flatMap((place) -> this.access.requireRead(place)
-				.flatMap((caller) -> this.access.oversees(caller, place.village()))
+				.flatMap((caller) -> this.access.oversees(caller, place.village())
+					.flatMap((oversees) -> oversees ? Mono.just(true) : ownHousehold(caller, household)
+						.flatMap((own) -> own ? Mono.just(false)
+								: Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
+										"A household's gifts are seen by its members and the village's officials.")))))
 				.flatMap((oversees) -> (received ? this.repository.received(household.value(), before, page.fetchSize())
 						: this.repository.given(household.value(), before, page.fetchSize()))
 					.concatMap((donation) -> line(donation, received, oversees))
 					.collectList()))
 			.map((rows) -> CursorPage.of(rows, page, DonationLine::id));
+	}
+
+	private Mono<Boolean> ownHousehold(Caller caller, HouseholdId household) {
+		return (caller.memberId() == null) ? Mono.just(false)
+				: this.villages.memberHome(new MemberId(caller.memberId()))
+					.map((home) -> home.householdId().equals(household));
 	}
 
 	private Mono<DonationLine> line(Donation donation, boolean received, boolean oversees) {

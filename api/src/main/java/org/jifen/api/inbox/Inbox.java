@@ -18,6 +18,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -100,15 +101,24 @@ public class Inbox {
 				.then());
 	}
 
-	/** The user's balance changed; tell their open streams. */
+	/** The user's balance changed; tell their open streams (best effort). */
 	Mono<Void> balanceChanged(long userId, Object balance) {
-		return this.live.publish(userId, new LiveEvent("balance", null, balance));
+		return this.live.publish(userId, new LiveEvent("balance", null, balance)).onErrorResume((error) -> {
+			log.warn("Live stream did not take a balance change: {}", error.toString());
+			return Mono.empty();
+		});
 	}
 
 	private Mono<Void> send(Channel channel, StoredNotification saved, MemberUser user, @Nullable String phone) {
 		if (channel == Channel.LIVE) {
+			// Best effort: a stream that missed it reads it from the inbox on
+			// reconnecting.
 			return this.live.publish(user.userId(), new LiveEvent("notification", saved.id(), saved))
-				.then(this.repository.recordDelivery(saved.id(), channel, "SENT", null));
+				.then(this.repository.recordDelivery(saved.id(), channel, "SENT", null))
+				.onErrorResume((error) -> {
+					log.warn("Live stream did not take notification {}: {}", saved.id(), error.toString());
+					return this.repository.recordDelivery(saved.id(), channel, "FAILED", error.toString());
+				});
 		}
 		NotificationChannel sender = this.channels.get(channel);
 		if (sender == null) {
@@ -120,8 +130,9 @@ public class Inbox {
 			case Delivery.Sent sent -> this.repository.recordDelivery(saved.id(), channel, "SENT", null);
 			case Delivery.Skipped skipped ->
 				this.repository.recordDelivery(saved.id(), channel, "SKIPPED", skipped.reason().name());
-			case Delivery.Failed failed when failed.retryable() -> Mono.error(new IllegalStateException(
-					channel + " could not deliver notification " + saved.id() + ": " + failed.reason()));
+			// A channel that fails (WeChat busy, over quota) must not hold up the
+			// village's
+			// other events: recorded, not retried; the inbox keeps the notification.
 			case Delivery.Failed failed -> {
 				log.warn("{} refused notification {} for good: {}", channel, saved.id(), failed.reason());
 				yield this.repository.recordDelivery(saved.id(), channel, "FAILED", failed.reason());
@@ -209,7 +220,12 @@ public class Inbox {
 							"The live stream cannot start now; try again shortly (the inbox is still readable).",
 							Map.of("retryAfterSeconds", 5)))
 			.flatMapMany((liveEvents) -> {
-				Sinks.Many<LiveEvent> buffer = Sinks.many().unicast().onBackpressureBuffer();
+				// Bounded: a client that stops reading (a phone asleep on an open
+				// connection) is
+				// cut off rather than buffered without end; it resumes from the inbox.
+				Sinks.Many<LiveEvent> buffer = Sinks.many()
+					.unicast()
+					.onBackpressureBuffer(Queues.<LiveEvent>get(256).get());
 				Disposable feed = liveEvents.subscribe(buffer::tryEmitNext, buffer::tryEmitError,
 						buffer::tryEmitComplete);
 				AtomicLong highest = new AtomicLong((lastEventId != null) ? lastEventId : 0);
@@ -246,7 +262,7 @@ public class Inbox {
 
 	/** The event types a user may tune. */
 	static final List<String> EVENT_TYPES = List.of("points.posted", "claim.approved", "claim.rejected",
-			"claim.objected", "rectification.notice");
+			"claim.objected", "rectification.notice", "donation.received", "donation.sent");
 
 	/** A notification as a reader sees it. */
 	public record NotificationView(long id, long eventId, String type, @Nullable String variant, String title,

@@ -122,7 +122,8 @@ class InboxController {
 				throw malformed("At most 50 preferences at once.");
 			}
 			return requests.stream().map((request) -> {
-				if (request.eventType() == null || request.channel() == null || request.enabled() == null) {
+				if (request == null || request.eventType() == null || request.channel() == null
+						|| request.enabled() == null) {
 					throw malformed("Each preference names eventType, channel (LIVE, WECHAT or SMS) and enabled.");
 				}
 				return new Preference(request.eventType(), request.channel(), request.enabled());

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +123,9 @@ public class OutboxRelay implements SmartLifecycle {
 
 	private static List<List<OutboxEvent>> byVillage(List<OutboxEvent> batch) {
 		Map<Long, List<OutboxEvent>> groups = new LinkedHashMap<>();
-		for (OutboxEvent event : batch) {
+		// UPDATE … RETURNING promises no order: put each village's events back in id
+		// order.
+		for (OutboxEvent event : batch.stream().sorted(Comparator.comparingLong(OutboxEvent::id)).toList()) {
 			groups.computeIfAbsent((event.villageId() != null) ? event.villageId() : 0L, (key) -> new ArrayList<>())
 				.add(event);
 		}
@@ -147,7 +150,11 @@ public class OutboxRelay implements SmartLifecycle {
 	}
 
 	private Mono<Void> deliver(OutboxEvent event) {
-		return Flux.fromStream(this.consumers::orderedStream).concatMap((consumer) -> consumer.handle(event)).then();
+		// Every consumer gets its turn even if an earlier one fails; the event is retried
+		// (for all, each de-duplicating) if any failed.
+		return Flux.fromStream(this.consumers::orderedStream)
+			.concatMapDelayError((consumer) -> consumer.handle(event))
+			.then();
 	}
 
 	private Mono<Void> failed(OutboxEvent event, Throwable error) {

@@ -145,6 +145,13 @@ class DonationsIT extends IntegrationTest {
 			.isEqualTo("匿名")
 			.jsonPath("$.items[0].otherHouseholdId")
 			.doesNotExist();
+		// Nor can a neighbour find the donor by reading other households' gifts.
+		this.http.get()
+			.uri("/api/v1/households/{id}/donations/given", this.donor.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.widowToken)
+			.exchange()
+			.expectStatus()
+			.isForbidden();
 		this.http.get()
 			.uri("/api/v1/households/{id}/donations/received", this.widow.id().value())
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
