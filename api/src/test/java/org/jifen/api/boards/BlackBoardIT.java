@@ -2,7 +2,6 @@ package org.jifen.api.boards;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +14,6 @@ import org.jifen.api.claims.Claims;
 import org.jifen.api.claims.NewClaim;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
-import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
@@ -64,12 +62,8 @@ class BlackBoardIT extends IntegrationTest {
 				this.village.id().value());
 		this.villager = SignedIn.villager(this.http, this.accounts, "black-villager",
 				this.household.members().get(0).id());
-		long reviewerId = this.accounts
-			.createStaff("black-reviewer", "评议员", SignedIn.PASSWORD,
-					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())))
-			.block();
-		Caller reviewer = new Caller(reviewerId, null, "评议员",
-				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())));
+		Caller reviewer = SignedIn.staffCaller(this.accounts, "black-reviewer", Role.VILLAGE_ADMIN,
+				this.village.id().value());
 		this.catalog
 			.save(this.village.id(), new CatalogItemDraft("mei-k1", "门前乱堆乱放", "美", -3, null, null, false, null, null),
 					reviewer.actor())

@@ -18,6 +18,7 @@ import org.jifen.api.shared.DomainException;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.MovableClock;
+import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.Villages;
@@ -75,12 +76,7 @@ class DonationCapsIT extends IntegrationTest {
 		long user = this.accounts.bindVillager("dev-openid-caps", giver.members().get(0).id(), List.of()).block();
 		this.donor = new Caller(user, giver.members().get(0).id().value(), "caps",
 				List.of(Grant.inRegion(Role.VILLAGER, this.village.id().value())));
-		long adminId = this.accounts
-			.createStaff("caps-admin", "caps-admin", "x-password-1",
-					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())))
-			.block();
-		Caller admin = new Caller(adminId, null, "caps-admin",
-				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())));
+		Caller admin = SignedIn.staffCaller(this.accounts, "caps-admin", Role.VILLAGE_ADMIN, this.village.id().value());
 		this.donations.savePolicy(admin, this.village.id(), new DonationPolicy(100, 150, 1, false)).block();
 	}
 

@@ -107,12 +107,7 @@ class AccessIT extends IntegrationTest {
 			.block();
 		this.adminOfA = SignedIn.staff(this.http, this.accounts, "admin-a", Role.VILLAGE_ADMIN,
 				this.villageA.id().value());
-		long setupUser = this.accounts
-			.createStaff("setup-b", "setup-b", SignedIn.PASSWORD,
-					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.villageB.id().value())))
-			.block();
-		Caller setup = new Caller(setupUser, null, "setup-b",
-				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.villageB.id().value())));
+		Caller setup = SignedIn.staffCaller(this.accounts, "setup-b", Role.VILLAGE_ADMIN, this.villageB.id().value());
 		this.catalog
 			.save(this.villageB.id(), new CatalogItemDraft("walk-item", "打扫村道", "美", 3, null, null, false, null, null),
 					setup.actor())

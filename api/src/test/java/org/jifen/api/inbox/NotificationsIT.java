@@ -20,7 +20,6 @@ import org.jifen.api.claims.Claims;
 import org.jifen.api.claims.NewClaim;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
-import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
@@ -220,12 +219,8 @@ class NotificationsIT extends IntegrationTest {
 
 	@Test
 	void theHouseholdHearsWhatBecameOfItsClaims() {
-		long reviewerId = this.accounts
-			.createStaff("notify-reviewer", "评议员", SignedIn.PASSWORD,
-					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())))
-			.block();
-		Caller reviewer = new Caller(reviewerId, null, "评议员",
-				List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.id().value())));
+		Caller reviewer = SignedIn.staffCaller(this.accounts, "notify-reviewer", Role.VILLAGE_ADMIN,
+				this.village.id().value());
 		this.catalog
 			.save(this.village.id(), new CatalogItemDraft("shan-01", "帮扶孤寡老人", "善", 5, null, null, false, null, null),
 					reviewer.actor())

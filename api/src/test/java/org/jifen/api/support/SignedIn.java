@@ -6,6 +6,7 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
 import org.jifen.api.village.MemberId;
@@ -33,6 +34,16 @@ public final class SignedIn {
 	}
 
 	/** Binds a dev openid to a member and signs the villager in; the access token. */
+	/**
+	 * A staff account with one role, as the caller object service-level tests act with
+	 * (no token).
+	 */
+	public static Caller staffCaller(Accounts accounts, String username, Role role, long regionId) {
+		List<Grant> grants = List.of(Grant.inRegion(role, regionId));
+		long userId = accounts.createStaff(username, username, PASSWORD, grants).block();
+		return new Caller(userId, null, username, grants);
+	}
+
 	public static String villager(WebTestClient http, Accounts accounts, String name, MemberId member) {
 		accounts.bindVillager("dev-openid-" + name, member, List.of()).block();
 		return wechat(http, "dev-" + name, null).get("accessToken").asString();
