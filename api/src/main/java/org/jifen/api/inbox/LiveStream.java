@@ -54,8 +54,11 @@ class LiveStream {
 		// connection
 		// connects to Redis, blocking, and may happen at any time if Redis was down at
 		// start.
-		return this.redis.convertAndSend(channel(userId), this.json.writeValueAsString(event))
+		String message = this.json.writeValueAsString(event);
+		return Mono.defer(() -> this.redis.convertAndSend(channel(userId), message))
 			.subscribeOn(Schedulers.boundedElastic())
+			// Carry on off Lettuce's I/O thread.
+			.publishOn(Schedulers.parallel())
 			.then();
 	}
 

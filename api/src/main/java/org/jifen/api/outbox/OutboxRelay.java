@@ -117,7 +117,7 @@ public class OutboxRelay implements SmartLifecycle {
 			.collectList()
 			.as(this.transactions::transactional)
 			.flatMap((batch) -> Flux.fromIterable(byVillage(batch))
-				.flatMap(this::inOrder, PARALLEL_KEYS)
+				.flatMap((events) -> inOrder(events, now), PARALLEL_KEYS)
 				.reduce(0L, Long::sum));
 	}
 
@@ -134,19 +134,32 @@ public class OutboxRelay implements SmartLifecycle {
 
 	/**
 	 * Handles one village's events in order; at the first failure the rest are given
-	 * back, to wait behind the failed one.
+	 * back, to wait behind the failed one. Past a third of the lease the lease is
+	 * extended before each event, and if another relay has taken the events meanwhile,
+	 * this one stops.
 	 */
-	private Mono<Long> inOrder(List<OutboxEvent> events) {
+	private Mono<Long> inOrder(List<OutboxEvent> events, Instant leasedAt) {
 		if (events.isEmpty()) {
 			return Mono.just(0L);
 		}
+		Instant now = this.clock.instant();
+		boolean extend = now.isAfter(leasedAt.plus(this.properties.lease().dividedBy(3)));
+		Mono<Instant> leased = !extend ? Mono.just(leasedAt)
+				: this.repository
+					.extend(events.stream().map(OutboxEvent::id).toList(), this.owner,
+							now.plus(this.properties.lease()))
+					.flatMap((kept) -> (kept == events.size()) ? Mono.just(now) : Mono.empty());
 		OutboxEvent head = events.getFirst();
 		List<OutboxEvent> rest = events.subList(1, events.size());
-		return deliver(head).then(this.repository.complete(head.id(), this.owner, this.clock.instant()))
-			.thenReturn(true)
-			.onErrorResume((error) -> failed(head, error).thenReturn(false))
-			.flatMap((delivered) -> delivered ? inOrder(rest).map((count) -> count + 1)
-					: this.repository.release(rest.stream().map(OutboxEvent::id).toList(), this.owner).thenReturn(0L));
+		return leased
+			.flatMap((renewed) -> deliver(head)
+				.then(this.repository.complete(head.id(), this.owner, this.clock.instant()))
+				.thenReturn(true)
+				.onErrorResume((error) -> failed(head, error).thenReturn(false))
+				.flatMap((delivered) -> delivered ? inOrder(rest, renewed).map((count) -> count + 1)
+						: this.repository.release(rest.stream().map(OutboxEvent::id).toList(), this.owner)
+							.thenReturn(0L)))
+			.defaultIfEmpty(0L);
 	}
 
 	private Mono<Void> deliver(OutboxEvent event) {

@@ -102,6 +102,21 @@ class OutboxRepository {
 			.then();
 	}
 
+	/**
+	 * Extends this relay's lease on events it still holds; how many it still holds (a
+	 * relay too slow for its lease may have lost them to another).
+	 */
+	Mono<Long> extend(List<Long> ids, String owner, Instant leasedUntil) {
+		return this.database
+			.sql("update outbox_event set leased_until = :until "
+					+ "where id = any(:ids) and lease_owner = :owner and status = 'PENDING'")
+			.bind("ids", ids.toArray(Long[]::new))
+			.bind("owner", owner)
+			.bind("until", utc(leasedUntil))
+			.fetch()
+			.rowsUpdated();
+	}
+
 	/** Gives back events leased but not handled (they queue behind a failed one). */
 	Mono<Void> release(List<Long> ids, String owner) {
 		if (ids.isEmpty()) {

@@ -107,6 +107,20 @@ class OutboxRelayIT extends IntegrationTest {
 	}
 
 	@Test
+	void aSlowBatchKeepsItsLeaseSoNoOtherRelayHandlesItsEventsAgain() {
+		List<Long> events = award(this.villageA, this.householdA, 4);
+		this.gate.slowness = Duration.ofMillis(1200);
+		Disposable slow = this.relay.round().subscribe();
+		// Past the 3 s lease of the first claim, another relay finds nothing to take.
+		await().pollDelay(Duration.ofMillis(3500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+		this.gate.slowness = Duration.ZERO;
+		assertThat(this.relay.round().block()).isZero();
+		await().atMost(Duration.ofSeconds(10)).until(slow::isDisposed);
+		assertThat(statuses(events)).containsOnly("DONE");
+		assertThat(events).allSatisfy((event) -> assertThat(this.gate.handled.get(event).get()).isEqualTo(1));
+	}
+
+	@Test
 	void aFailingEventIsRetriedWithBackOffAndHoldsBackOnlyItsOwnVillage() {
 		List<Long> inA = award(this.villageA, this.householdA, 3);
 		List<Long> inB = award(this.villageB, this.householdB, 2);
@@ -217,7 +231,10 @@ class OutboxRelayIT extends IntegrationTest {
 
 		final AtomicInteger stalled = new AtomicInteger();
 
+		volatile Duration slowness = Duration.ZERO;
+
 		void reset() {
+			this.slowness = Duration.ZERO;
 			this.stallAt.clear();
 			this.failing.clear();
 			this.handled.clear();
@@ -242,7 +259,7 @@ class OutboxRelayIT extends IntegrationTest {
 					this.stalled.incrementAndGet();
 					return Mono.never();
 				}
-				return Mono.empty();
+				return this.slowness.isZero() ? Mono.empty() : Mono.delay(this.slowness).then();
 			});
 		}
 
