@@ -34,8 +34,11 @@ class BoardsController {
 
 	private final BlackBoard blackBoard;
 
-	BoardsController(Boards boards, Access access, BlackBoard blackBoard) {
+	private final StarHistory starHistory;
+
+	BoardsController(Boards boards, Access access, BlackBoard blackBoard, StarHistory starHistory) {
 		this.blackBoard = blackBoard;
+		this.starHistory = starHistory;
 		this.boards = boards;
 		this.access = access;
 	}
@@ -93,6 +96,16 @@ class BoardsController {
 		return this.access.requireAdmin(village)
 			.flatMap((caller) -> request.flatMap((body) -> Mono.fromCallable(body::toRule))
 				.flatMap((rule) -> this.boards.setStarRule(village, code, rule, caller.actor())));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/stars/history", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Stars frozen at the close of a past period (e.g. periodKey=2026-10)",
+			description = "Written once when the village's star period ends; owners are household ids (member ids "
+					+ "for member-owned kinds).")
+	Mono<List<BoardsRepository.FrozenStar>> starHistory(@PathVariable long villageId,
+			@RequestParam(required = false) @Nullable String periodKey,
+			@RequestParam(required = false) @Nullable String kind) {
+		return this.starHistory.frozen(new RegionId(villageId), kind, periodKey);
 	}
 
 	@GetMapping(path = "/api/v1/villages/{villageId}/boards/black", produces = MediaType.APPLICATION_JSON_VALUE)

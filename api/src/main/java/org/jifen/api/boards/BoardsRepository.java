@@ -128,4 +128,47 @@ class BoardsRepository {
 			.then();
 	}
 
+	/** Every village's star rule: (village, kind, rule). */
+	Flux<RuleRow> starRules() {
+		return this.database.sql("select village_id, kind_id from star_rule order by village_id, kind_id")
+			.map((row) -> new RuleRow(row.get("village_id", Long.class), row.get("kind_id", Long.class)))
+			.all();
+	}
+
+	record RuleRow(long villageId, long kindId) {
+	}
+
+	Mono<Void> freeze(long villageId, long kindId, String periodKey, long ownerId, long points, int rank, int stars,
+			java.time.Instant at) {
+		return this.database.sql("""
+				insert into star_history (village_id, kind_id, period_key, owner_id, points, rank, stars, frozen_at)
+				values (:village, :kind, :period, :owner, :points, :rank, :stars, :at)
+				on conflict do nothing""")
+			.bind("village", villageId)
+			.bind("kind", kindId)
+			.bind("period", periodKey)
+			.bind("owner", ownerId)
+			.bind("points", points)
+			.bind("rank", rank)
+			.bind("stars", stars)
+			.bind("at", at.atOffset(java.time.ZoneOffset.UTC))
+			.then();
+	}
+
+	Flux<FrozenStar> frozen(long villageId, long kindId, String periodKey) {
+		return this.database.sql("""
+				select owner_id, points, rank, stars from star_history
+				where village_id = :village and kind_id = :kind and period_key = :period order by rank""")
+			.bind("village", villageId)
+			.bind("kind", kindId)
+			.bind("period", periodKey)
+			.map((row) -> new FrozenStar(row.get("owner_id", Long.class), row.get("points", Long.class),
+					row.get("rank", Integer.class), row.get("stars", Integer.class)))
+			.all();
+	}
+
+	/** A household's (or member's) stars as frozen at the close of a period. */
+	record FrozenStar(long ownerId, long points, int rank, int stars) {
+	}
+
 }
