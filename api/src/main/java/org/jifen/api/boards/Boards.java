@@ -170,6 +170,29 @@ public class Boards {
 			.then();
 	}
 
+	/**
+	 * A household's place on its village's board of the month, for the live stream after
+	 * a posting moved it.
+	 */
+	Mono<Map<String, Object>> monthStanding(HouseholdId household, long kindId, Instant at) {
+		return this.villages.place(household).flatMap((place) -> {
+			Board board = new Board(place.village(), kindId, PointKind.Owner.HOUSEHOLD, BoardPeriod.MONTH,
+					BoardPeriod.MONTH.keyOf(at, place.timeZone()));
+			return this.leaderboards.standingOf(board.key(), member(household))
+				.zipWith(this.leaderboards.count(board.key()), (standing, ranked) -> {
+					Map<String, Object> moved = new java.util.LinkedHashMap<>();
+					moved.put("householdId", household.value());
+					moved.put("kindId", kindId);
+					moved.put("period", "month");
+					moved.put("periodKey", board.periodKey());
+					moved.put("rank", standing.rank());
+					moved.put("points", standing.points());
+					moved.put("ranked", ranked);
+					return moved;
+				});
+		});
+	}
+
 	private Mono<Void> applyOnce(Board board, PointsChange change) {
 		return this.leaderboards.applyChange(board.key(), change)
 			.then()

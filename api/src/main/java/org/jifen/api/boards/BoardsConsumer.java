@@ -6,6 +6,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import org.jifen.api.inbox.Inbox;
 import org.jifen.api.outbox.OutboxConsumer;
 import org.jifen.api.outbox.OutboxEvent;
 import org.jifen.api.village.HouseholdId;
@@ -22,8 +23,11 @@ class BoardsConsumer implements OutboxConsumer {
 
 	private final Boards boards;
 
-	BoardsConsumer(Boards boards) {
+	private final Inbox inbox;
+
+	BoardsConsumer(Boards boards, Inbox inbox) {
 		this.boards = boards;
+		this.inbox = inbox;
 	}
 
 	@Override
@@ -46,8 +50,11 @@ class BoardsConsumer implements OutboxConsumer {
 			.concatMap((leg) -> {
 				long scoreDelta = leg.path("scoreDelta").asLong();
 				if (leg.hasNonNull("householdId")) {
-					return this.boards.apply(transactionId, kindId, type, occurredAt,
-							new HouseholdId(leg.get("householdId").asLong()), scoreDelta);
+					HouseholdId household = new HouseholdId(leg.get("householdId").asLong());
+					// The household's members see their new place at once (rank changes).
+					return this.boards.apply(transactionId, kindId, type, occurredAt, household, scoreDelta)
+						.then(this.boards.monthStanding(household, kindId, occurredAt)
+							.flatMap((standing) -> this.inbox.liveToHousehold(household, "rank", standing)));
 				}
 				if (leg.hasNonNull("memberId")) {
 					return this.boards.apply(transactionId, kindId, type, occurredAt,

@@ -27,6 +27,9 @@ import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.MemberUser;
 import org.jifen.api.inbox.InboxRepository.Preference;
 import org.jifen.api.shared.DomainException;
+import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.Member;
+import org.jifen.api.village.Villages;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
@@ -69,9 +72,12 @@ public class Inbox {
 
 	private final JsonMapper json;
 
+	private final Villages villages;
+
 	Inbox(InboxRepository repository, LiveStream live, NotificationTexts texts, List<NotificationChannel> channels,
-			Accounts accounts, Clock clock, InboxProperties properties, JsonMapper json) {
+			Accounts accounts, Clock clock, InboxProperties properties, JsonMapper json, Villages villages) {
 		this.json = json;
+		this.villages = villages;
 		this.repository = repository;
 		this.live = live;
 		this.texts = texts;
@@ -99,6 +105,21 @@ public class Inbox {
 					.concatMap((channel) -> enabled(known.getT1(), type, channel) ? send(channel, saved, user, phone)
 							: this.repository.recordDelivery(saved.id(), channel, "OFF", null)))
 				.then());
+	}
+
+	/**
+	 * Tells the open streams of every member of a household who signs in (a rank that
+	 * moved); best effort, as a stream that missed it reads the board on reconnecting.
+	 */
+	public Mono<Void> liveToHousehold(HouseholdId household, String event, Object data) {
+		return this.villages.household(household)
+			.flatMapMany((found) -> this.accounts.usersOfMembers(found.members().stream().map(Member::id).toList()))
+			.concatMap((user) -> this.live.publish(user.userId(), new LiveEvent(event, null, data)))
+			.then()
+			.onErrorResume((error) -> {
+				log.warn("Live stream did not take a {} event: {}", event, error.toString());
+				return Mono.empty();
+			});
 	}
 
 	/** The user's balance changed; tell their open streams (best effort). */
