@@ -154,15 +154,16 @@ class DemoVillageLoader implements ReactiveHealthIndicator {
 			return this.accounts.createStaff(staff.get(0), staff.get(1), password, grants)
 				.doOnNext((id) -> staffByName.put(staff.get(0), new Caller(id, null, staff.get(1), grants)));
 		})
-			.then(Mono.defer(() -> points(zhaili, staffByName.get("zhaili-admin"))))
-			.then(Mono.defer(() -> points(regions.get("370302107202"), staffByName.get("dongping-admin"))))
-			.then(this.villages.households(zhaili.id(), PageRequest.of(null, 2)))
+			// The villagers first, so that the months of points reach their inboxes.
+			.then(Mono.defer(() -> this.villages.households(zhaili.id(), PageRequest.of(null, 2))))
 			.flatMap((page) -> this.villages.household(page.items().get(0).id())
 				.flatMap((first) -> this.accounts.bindVillager("dev-openid-villager", first.members().get(0).id(),
 						List.of()))
 				.then(this.villages.household(page.items().get(1).id()))
 				.flatMap((second) -> this.accounts.bindVillager("dev-openid-volunteer", second.members().get(0).id(),
 						List.of(Grant.inRegion(Role.VOLUNTEER, zhaili.id().value())))))
+			.then(Mono.defer(() -> points(zhaili, staffByName.get("zhaili-admin"))))
+			.then(Mono.defer(() -> points(regions.get("370302107202"), staffByName.get("dongping-admin"))))
 			.then();
 	}
 

@@ -77,6 +77,19 @@ class DemoVillageIT extends IntegrationTest {
 			.jsonPath("$.intact")
 			.isEqualTo(true);
 
+		// The demo villager hears of the months of points (once the relay catches up).
+		String villager = SignedIn.wechat(this.http, "dev-villager", null).get("accessToken").asString();
+		await().atMost(Duration.ofSeconds(120))
+			.until(() -> this.http.get()
+				.uri("/api/v1/me/notifications/unread-count")
+				.header("Authorization", "Bearer " + villager)
+				.exchange()
+				.expectBody(JsonNode.class)
+				.returnResult()
+				.getResponseBody()
+				.get("unread")
+				.asLong() > 0);
+
 		this.loader.load().block(Duration.ofSeconds(30));
 		assertThat(householdsIn("寨里村")).isEqualTo(DemoVillageLoader.HOUSEHOLDS_PER_VILLAGE);
 	}
