@@ -326,9 +326,10 @@ class ClaimsIT extends IntegrationTest {
 			.expectBody()
 			.jsonPath("$.type")
 			.isEqualTo("urn:jifen:problem:evidence-not-an-image");
-		// Just past the limit, so the refusal does not race a large unread remainder of
-		// the upload.
-		upload(this.villagerZhang, claimId, new byte[Evidence.MAX_BYTES + 1024]).expectStatus().isEqualTo(413);
+		// Well past the limit: the server reads the rest before answering, so the client
+		// still sending gets the 413 rather than a reset connection.
+		upload(this.villagerZhang, claimId, new byte[Evidence.MAX_BYTES + 4 * 1024 * 1024]).expectStatus()
+			.isEqualTo(413);
 		long photoId = upload(this.villagerZhang, claimId, png).expectStatus()
 			.isCreated()
 			.expectBody(JsonNode.class)
