@@ -370,7 +370,7 @@ public class Boards {
 	}
 
 	private Mono<PointKind> kind(RegionId region, @Nullable String code) {
-		return (code == null || code.isBlank()) ? this.kinds.defaultKind(region) : this.kinds.kind(region, code);
+		return this.kinds.kindOrDefault(region, code);
 	}
 
 	private Mono<BoardLine> line(Board board, Standing standing, boolean fullName) {

@@ -6,7 +6,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -113,9 +112,7 @@ public class StarHistory {
 			.then((periodKey != null && PERIOD_KEY.matcher(periodKey).matches()) ? Mono.<Void>empty()
 					: Mono.error(new DomainException(Kind.MALFORMED, "period-key-malformed",
 							"Name the period as 2026-10, 2026-Q4 or 2026.")))
-			.then((kindCode != null) ? this.kinds.kind(villageId, kindCode) : this.kinds.defaultKind(villageId))
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "point-kind-not-found",
-					"There is no such point kind here.", Map.of("villageId", villageId.value()))))
+			.then(this.kinds.kindOrDefault(villageId, kindCode))
 			.map(PointKind::id)
 			.flatMap((kindId) -> this.repository.frozen(villageId.value(), kindId, periodKey).collectList());
 	}

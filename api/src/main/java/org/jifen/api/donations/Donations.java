@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,9 +172,7 @@ public class Donations {
 	}
 
 	private Mono<PointKind> kind(RegionId village, @Nullable String code) {
-		Mono<PointKind> kind = ((code != null) ? this.kinds.kind(village, code) : this.kinds.defaultKind(village))
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "point-kind-not-found",
-					"The county has no default point kind; name one.")));
+		Mono<PointKind> kind = this.kinds.kindOrDefault(village, code);
 		return kind.flatMap(
 				(found) -> found.transferable() ? Mono.just(found) : Mono.error(refused("point-kind-not-transferable",
 						"Points of " + found.code() + " cannot be given.", Map.of("kind", found.code()))));

@@ -5,11 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,6 +31,7 @@ import org.jifen.api.inbox.InboxRepository.Preference;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.Member;
+import org.jifen.api.village.MemberId;
 import org.jifen.api.village.Villages;
 import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.web.CursorPage;
@@ -108,24 +111,37 @@ public class Inbox {
 	}
 
 	/**
+	 * Does something for each member of the household who signs in (with the member's
+	 * phone, for SMS), one after another.
+	 */
+	Mono<Void> toMembers(HouseholdId household, BiFunction<MemberUser, @Nullable String, Mono<Void>> action) {
+		return this.villages.household(household).flatMap((found) -> {
+			Map<MemberId, String> phones = new HashMap<>();
+			for (Member member : found.members()) {
+				phones.put(member.id(), member.phone());
+			}
+			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
+				.concatMap((user) -> action.apply(user, phones.get(user.memberId())))
+				.then();
+		});
+	}
+
+	/**
 	 * Tells the open streams of every member of a household who signs in (a rank that
 	 * moved); best effort, as a stream that missed it reads the board on reconnecting.
 	 */
 	public Mono<Void> liveToHousehold(HouseholdId household, String event, Object data) {
-		return this.villages.household(household)
-			.flatMapMany((found) -> this.accounts.usersOfMembers(found.members().stream().map(Member::id).toList()))
-			.concatMap((user) -> this.live.publish(user.userId(), new LiveEvent(event, null, data)))
-			.then()
-			.onErrorResume((error) -> {
-				log.warn("Live stream did not take a {} event: {}", event, error.toString());
-				return Mono.empty();
-			});
+		return toMembers(household, (user, phone) -> publishQuietly(user.userId(), new LiveEvent(event, null, data)));
 	}
 
 	/** The user's balance changed; tell their open streams (best effort). */
 	Mono<Void> balanceChanged(long userId, Object balance) {
-		return this.live.publish(userId, new LiveEvent("balance", null, balance)).onErrorResume((error) -> {
-			log.warn("Live stream did not take a balance change: {}", error.toString());
+		return publishQuietly(userId, new LiveEvent("balance", null, balance));
+	}
+
+	private Mono<Void> publishQuietly(long userId, LiveEvent event) {
+		return this.live.publish(userId, event).onErrorResume((error) -> {
+			log.warn("Live stream did not take a {} event: {}", event.event(), error.toString());
 			return Mono.empty();
 		});
 	}

@@ -1,25 +1,20 @@
 package org.jifen.api.inbox;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+
 import java.util.List;
-import java.util.Map;
-import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-import org.jifen.api.identity.Accounts;
-import org.jifen.api.identity.MemberUser;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.outbox.OutboxConsumer;
 import org.jifen.api.outbox.OutboxEvent;
-import org.jifen.api.village.Household;
+
 import org.jifen.api.village.HouseholdId;
-import org.jifen.api.village.Member;
-import org.jifen.api.village.MemberId;
+
 import org.jifen.api.village.Villages;
 import org.springframework.stereotype.Component;
 
@@ -34,14 +29,11 @@ class InboxConsumer implements OutboxConsumer {
 
 	private final Villages villages;
 
-	private final Accounts accounts;
-
 	private final Ledger ledger;
 
-	InboxConsumer(Inbox inbox, Villages villages, Accounts accounts, Ledger ledger) {
+	InboxConsumer(Inbox inbox, Villages villages, Ledger ledger) {
 		this.inbox = inbox;
 		this.villages = villages;
-		this.accounts = accounts;
 		this.ledger = ledger;
 	}
 
@@ -73,7 +65,7 @@ class InboxConsumer implements OutboxConsumer {
 		long points = Math.abs(
 				(leg.path("scoreDelta").asLong() != 0) ? leg.path("scoreDelta").asLong() : leg.path("amount").asLong());
 		return balances(householdId).flatMap(
-				(balances) -> toMembers(householdId,
+				(balances) -> this.inbox.toMembers(householdId,
 						(user, phone) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
 								List.of(points, memo), user, phone) : Mono.<Void>empty())
 							.then(this.inbox.balanceChanged(user.userId(),
@@ -89,33 +81,13 @@ class InboxConsumer implements OutboxConsumer {
 		for (JsonNode argument : payload.get("arguments")) {
 			arguments.add(argument.isNumber() ? argument.asLong() : argument.asString());
 		}
-		return toMembers(new HouseholdId(payload.get("householdId").asLong()),
+		return this.inbox.toMembers(new HouseholdId(payload.get("householdId").asLong()),
 				(user, phone) -> this.inbox.notify(event.id(), event.type(), null, arguments, user, phone));
-	}
-
-	/**
-	 * Does something for each member of the household who signs in, one after another.
-	 */
-	private Mono<Void> toMembers(HouseholdId householdId, BiFunction<MemberUser, @Nullable String, Mono<Void>> action) {
-		return this.villages.household(householdId).flatMap((household) -> {
-			Map<MemberId, String> phones = phones(household);
-			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
-				.concatMap((user) -> action.apply(user, phones.get(user.memberId())))
-				.then();
-		});
 	}
 
 	private Mono<List<?>> balances(HouseholdId household) {
 		return this.villages.place(household)
 			.flatMap((place) -> this.ledger.balances(household, place.timeZone()).collectList());
-	}
-
-	private static Map<MemberId, String> phones(Household household) {
-		Map<MemberId, String> phones = new HashMap<>();
-		for (Member member : household.members()) {
-			phones.put(member.id(), member.phone());
-		}
-		return phones;
 	}
 
 }

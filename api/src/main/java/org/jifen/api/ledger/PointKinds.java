@@ -2,6 +2,7 @@ package org.jifen.api.ledger;
 
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -54,6 +55,16 @@ public class PointKinds {
 
 	public Mono<PointKind> defaultKind(RegionId region) {
 		return kindsOf(region).filter(PointKind::isDefault).next();
+	}
+
+	/**
+	 * The kind with this code, or the county's default when no code is given; a 404
+	 * problem when there is neither.
+	 */
+	public Mono<PointKind> kindOrDefault(RegionId region, @Nullable String code) {
+		return ((code == null || code.isBlank()) ? defaultKind(region) : kind(region, code))
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "point-kind-not-found",
+					"The county has no default point kind; name one.", Map.of("regionId", region.value()))));
 	}
 
 	public Mono<PointKind> kind(RegionId region, String code) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +35,6 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.jifen.api.JifenApplication;
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.identity.Accounts;
@@ -49,7 +47,6 @@ import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
@@ -131,18 +128,7 @@ public final class NotificationBenchmark {
 	}
 
 	private static ConfigurableApplicationContext start(EmbeddedPostgres postgres, EmbeddedRedis redis, Path work) {
-		return new SpringApplicationBuilder(JifenApplication.class)
-			.properties(Map.ofEntries(Map.entry("server.port", "0"), Map.entry("jifen.embedded.enabled", "false"),
-					Map.entry("jifen.demo.enabled", "false"), Map.entry("spring.r2dbc.url", postgres.r2dbcUrl()),
-					Map.entry("spring.r2dbc.username", postgres.user()),
-					Map.entry("spring.flyway.url", postgres.jdbcUrl()),
-					Map.entry("spring.flyway.user", postgres.user()), Map.entry("spring.data.redis.host", redis.host()),
-					Map.entry("spring.data.redis.port", String.valueOf(redis.port())),
-					Map.entry("jifen.identity.jwt.key-file", work.resolve("keys/jwt.pem").toString()),
-					Map.entry("jifen.privacy.key-file", work.resolve("keys/personal-data.keys").toString()),
-					Map.entry("jifen.evidence.dir", work.resolve("evidence").toString()),
-					Map.entry("logging.level.root", "WARN")))
-			.run();
+		return BenchApplication.start(postgres, redis, work, Map.of());
 	}
 
 	/** One run: the village, the villagers, the measurements and the report. */
@@ -508,18 +494,11 @@ public final class NotificationBenchmark {
 		}
 
 		private Connection jdbc() throws Exception {
-			return DriverManager.getConnection(this.postgres.jdbcUrl(), this.postgres.user(), "");
+			return BenchApplication.jdbc(this.postgres);
 		}
 
 		private void row(String scenario, LoadGenerator.Result result, LoadGenerator.Result baseline) {
-			this.rows.add(new String[] { scenario, result.name(), String.valueOf(result.requests()),
-					String.format(Locale.ROOT, "%.0f", result.throughput()), ms(result.p50()), ms(result.p99()),
-					ms(result.p999()), String.valueOf(result.failures()),
-					String.format(Locale.ROOT, "%.3f", result.throughput() / baseline.throughput()) });
-		}
-
-		private static String ms(double value) {
-			return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%.2f", value);
+			this.rows.add(BenchApplication.row(scenario, result, baseline, 3));
 		}
 
 		private void report() throws Exception {
