@@ -3,6 +3,7 @@ package org.jifen.leaderboards;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,8 +38,9 @@ import reactor.core.publisher.Mono;
  * one, never a mix. Changes applied to the old board while a rebuild runs are lost when
  * the new board replaces it; and the ids of changes already summed into the rebuilt
  * points are not remembered unless they were applied before. The caller therefore
- * rebuilds from a snapshot of the ledger and settles the changes that snapshot covers, or
- * pauses delivery to the board meanwhile.
+ * rebuilds from a snapshot of the ledger and marks the changes that snapshot covers but
+ * has yet to deliver with {@link #markApplied markApplied}, or pauses delivery to the
+ * board meanwhile.
  */
 public final class Leaderboards {
 
@@ -130,6 +132,24 @@ public final class Leaderboards {
 			""";
 
 	/**
+	 * Remembers change ids as applied without moving any member, at the given second or
+	 * the newest applied one if later (so that they are kept for a whole window after the
+	 * newest change, however old they are). Answers how many ids were new.
+	 */
+	private static final String MARK_APPLIED = """
+			local applied, second = KEYS[1], tonumber(ARGV[1])
+			local latest = redis.call('ZREVRANGE', applied, 0, 0, 'WITHSCORES')
+			if latest[2] then
+				second = math.max(second, tonumber(latest[2]))
+			end
+			local marked = 0
+			for i = 2, #ARGV do
+				marked = marked + redis.call('ZADD', applied, 'NX', second, ARGV[i])
+			end
+			return marked
+			""";
+
+	/**
 	 * Puts a finished rebuild in the board's place in one step and drops the expiry that
 	 * guarded the temporary set. Answers the new board's size.
 	 */
@@ -152,6 +172,8 @@ public final class Leaderboards {
 
 	private final LuaScript publishRebuild;
 
+	private final LuaScript markApplied;
+
 	/** Boards on the given connection, remembering applied changes for seven days. */
 	public Leaderboards(RedisClusterReactiveCommands<String, String> redis) {
 		this(redis, DEFAULT_CHANGE_RETENTION);
@@ -171,6 +193,7 @@ public final class Leaderboards {
 		this.applyChange = new LuaScript(redis, APPLY_CHANGE, ScriptOutputType.INTEGER);
 		this.around = new LuaScript(redis, AROUND, ScriptOutputType.MULTI);
 		this.publishRebuild = new LuaScript(redis, PUBLISH_REBUILD, ScriptOutputType.INTEGER);
+		this.markApplied = new LuaScript(redis, MARK_APPLIED, ScriptOutputType.INTEGER);
 	}
 
 	/**
@@ -199,6 +222,24 @@ public final class Leaderboards {
 					+ ScoreEncoding.MAX_POINTS + "] points on " + board));
 			default -> Mono.error(new IllegalStateException("Unexpected answer " + code + " applying a change"));
 		});
+	}
+
+	/**
+	 * Remembers changes as applied without applying them: for a rebuild whose entries
+	 * already count them while their deliveries are still on the way. {@code latest} is
+	 * the time of the newest of them; they are kept for the retention window after it (or
+	 * after the newest change the board applied, if later), so their deliveries change
+	 * nothing, however old they are. Emits how many were not yet remembered.
+	 */
+	public Mono<Long> markApplied(BoardKey board, Collection<String> changeIds, Instant latest) {
+		String second = Long.toString(ScoreEncoding.secondOf(latest));
+		return Flux.fromIterable(changeIds).buffer(REBUILD_BATCH).concatMap((batch) -> {
+			List<String> arguments = new ArrayList<>(batch.size() + 1);
+			arguments.add(second);
+			arguments.addAll(batch);
+			return this.markApplied.<Long>run(this.redis, new String[] { board.appliedChangesKey() },
+					arguments.toArray(String[]::new));
+		}).reduce(0L, Long::sum);
 	}
 
 	/**

@@ -210,6 +210,24 @@ class LeaderboardsIT {
 	}
 
 	@Test
+	void changesMarkedAppliedAreNotCountedWhenDeliveredHoweverOld() {
+		var forgetful = new Leaderboards(this.connection.reactive(), Duration.ofHours(1));
+		forgetful.applyChange(BOARD, new PointsChange("tx-new", "a", 1, MORNING.plusSeconds(86_400))).block();
+		// A rebuild counted two changes from a day before whose deliveries are on the
+		// way.
+		forgetful.rebuild(BOARD, Flux.just(new BoardEntry("a", 7, MORNING.plusSeconds(86_400)))).block();
+		assertThat(forgetful.markApplied(BOARD, List.of("tx-old-1", "tx-old-2"), MORNING).block()).isEqualTo(2);
+
+		assertThat(forgetful.applyChange(BOARD, new PointsChange("tx-old-1", "a", 3, MORNING)).block()).isFalse();
+		// A newer change does not make the board forget the marks.
+		forgetful.applyChange(BOARD, new PointsChange("tx-newer", "a", 1, MORNING.plusSeconds(86_460))).block();
+		assertThat(forgetful.applyChange(BOARD, new PointsChange("tx-old-2", "a", 3, MORNING)).block()).isFalse();
+		assertThat(forgetful.standingOf(BOARD, "a").block().points()).isEqualTo(8);
+		// Marking again changes nothing.
+		assertThat(forgetful.markApplied(BOARD, List.of("tx-old-1"), MORNING).block()).isZero();
+	}
+
+	@Test
 	void ranksNegativePointsBelowZeroAndTiesAmongThem() {
 		set("zero", 0, MORNING);
 		set("minus-five-early", -5, MORNING);

@@ -1,5 +1,7 @@
 package org.jifen.api.boards;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,6 +28,8 @@ import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.village.HouseholdId;
+import org.jifen.api.village.HouseholdPlace;
+import org.jifen.api.village.HouseholdSummary;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.RegionId;
@@ -80,12 +85,24 @@ public class Boards {
 
 	/**
 	 * One board: the households of a region ranked by the score of one kind earned in one
-	 * period.
+	 * period, in every catalog category or in one (善行义举榜).
 	 */
-	record Board(RegionId region, long kindId, PointKind.Owner owner, BoardPeriod period, String periodKey) {
+	record Board(RegionId region, long kindId, PointKind.Owner owner, BoardPeriod period, String periodKey,
+			@Nullable String category) {
+
+		Board(RegionId region, long kindId, PointKind.Owner owner, BoardPeriod period, String periodKey) {
+			this(region, kindId, owner, period, periodKey, null);
+		}
 
 		BoardKey key() {
-			return BoardKey.of("region-" + this.region.value(), this.periodKey, "kind-" + this.kindId);
+			BoardKey key = BoardKey.of("region-" + this.region.value(), this.periodKey, "kind-" + this.kindId);
+			// Categories are the village's own words: encoded, they cannot break the key.
+			return (this.category != null) ? key.withCategory(URLEncoder.encode(this.category, StandardCharsets.UTF_8))
+					: key;
+		}
+
+		Board inCategory(@Nullable String category) {
+			return new Board(this.region, this.kindId, this.owner, this.period, this.periodKey, category);
 		}
 
 	}
@@ -101,8 +118,8 @@ public class Boards {
 	/**
 	 * The top of a board, and the reader's own household when they live in the village.
 	 */
-	public record BoardView(long regionId, String kind, String period, String periodKey, long ranked,
-			List<BoardLine> top, @Nullable BoardLine mine) {
+	public record BoardView(long regionId, String kind, String period, String periodKey, @Nullable String category,
+			long ranked, List<BoardLine> top, @Nullable BoardLine mine) {
 	}
 
 	/** A household's place on the boards of one region and period. */
@@ -134,28 +151,28 @@ public class Boards {
 	 * Moves one household's boards (its village's, town's and county's, every period the
 	 * posting counts for) by one posting's score change, at most once per transaction.
 	 */
-	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, HouseholdId household,
-			long scoreDelta) {
-		return apply(transactionId, kindId, PointKind.Owner.HOUSEHOLD, type, occurredAt, household, member(household),
-				scoreDelta);
+	Mono<Void> apply(long transactionId, long kindId, String type, @Nullable String category, Instant occurredAt,
+			HouseholdId household, long scoreDelta) {
+		return apply(transactionId, kindId, PointKind.Owner.HOUSEHOLD, type, category, occurredAt, household,
+				member(household), scoreDelta);
 	}
 
 	/**
 	 * Moves one member's boards (of a member-owned kind) the same way, in the member's
 	 * village, town and county.
 	 */
-	Mono<Void> apply(long transactionId, long kindId, String type, Instant occurredAt, MemberId member,
-			long scoreDelta) {
+	Mono<Void> apply(long transactionId, long kindId, String type, @Nullable String category, Instant occurredAt,
+			MemberId member, long scoreDelta) {
 		if (scoreDelta == 0) {
 			return Mono.empty();
 		}
 		return this.villages.memberHome(member)
-			.flatMap((home) -> apply(transactionId, kindId, PointKind.Owner.MEMBER, type, occurredAt,
+			.flatMap((home) -> apply(transactionId, kindId, PointKind.Owner.MEMBER, type, category, occurredAt,
 					home.householdId(), Long.toString(member.value()), scoreDelta));
 	}
 
-	private Mono<Void> apply(long transactionId, long kindId, PointKind.Owner owner, String type, Instant occurredAt,
-			HouseholdId household, String member, long scoreDelta) {
+	private Mono<Void> apply(long transactionId, long kindId, PointKind.Owner owner, String type,
+			@Nullable String category, Instant occurredAt, HouseholdId household, String member, long scoreDelta) {
 		if (scoreDelta == 0) {
 			return Mono.empty();
 		}
@@ -165,7 +182,10 @@ public class Boards {
 				.flatMap((region) -> Flux.fromArray(BoardPeriod.values())
 					.filter((period) -> period.counts(type))
 					.map((period) -> new Board(region, kindId, owner, period,
-							period.keyOf(occurredAt, place.timeZone())))))
+							period.keyOf(occurredAt, place.timeZone())))
+					// The posting also counts on its category's board (善行义举榜).
+					.flatMap((board) -> (category != null) ? Flux.just(board, board.inCategory(category))
+							: Flux.just(board))))
 			.concatMap((board) -> ensure(board).then(applyOnce(board, change)))
 			.then();
 	}
@@ -204,37 +224,133 @@ public class Boards {
 			});
 	}
 
-	/** The top of a village's board, read by someone who may read the village. */
-	public Mono<BoardView> top(RegionId villageId, BoardPeriod period, @Nullable String kindCode, int limit) {
+	/**
+	 * The top of a village's, town's or county's board, read by someone who may read the
+	 * region or lives inside it.
+	 */
+	public Mono<BoardView> top(RegionId villageId, BoardPeriod period, @Nullable String kindCode,
+			@Nullable String category, int limit) {
 		int count = Math.max(1, Math.min(limit, MAX_LIMIT));
-		return this.villages.village(villageId)
-			.flatMap((village) -> this.access.requireRead(villageId)
-				.flatMap((caller) -> kind(villageId, kindCode).flatMap((kind) -> {
-					Board board = new Board(villageId, kind.id(), kind.owner(), period,
-							period.keyOf(this.clock.instant(), ZoneId.of(village.timeZone())));
-					return ensure(board).then(this.access.oversees(caller, villageId))
-						.flatMap((fullNames) -> this.leaderboards.top(board.key(), count)
-							.concatMap((standing) -> line(board, standing, fullNames))
-							.collectList()
-							.zipWith(this.leaderboards.count(board.key()))
-							.zipWith(mine(caller, board, fullNames).map(List::of).defaultIfEmpty(List.of()),
-									(topAndCount, mine) -> new BoardView(villageId.value(), kind.code(), period.label(),
-											board.periodKey(), topAndCount.getT2(), topAndCount.getT1(),
-											mine.isEmpty() ? null : mine.get(0))));
-				})));
+		return reading(villageId, period, kindCode, category).flatMap((reading) -> {
+			Board board = reading.board();
+			return this.leaderboards.top(board.key(), count)
+				.collectList()
+				.flatMap((standings) -> lines(board, standings, (any) -> reading.fullNames()).collectList())
+				.zipWith(this.leaderboards.count(board.key()))
+				.zipWith(mine(reading).map(List::of).defaultIfEmpty(List.of()),
+						(topAndCount, mine) -> new BoardView(villageId.value(), reading.kind().code(), period.label(),
+								board.periodKey(), category, topAndCount.getT2(), topAndCount.getT1(),
+								mine.isEmpty() ? null : mine.get(0)));
+		});
 	}
 
-	private Mono<BoardLine> mine(Caller caller, Board board, boolean fullNames) {
+	/**
+	 * The red board (红榜): the top of the board, only households that earned points in the
+	 * period, without the reader's own line.
+	 */
+	public Mono<BoardView> red(RegionId villageId, BoardPeriod period, @Nullable String kindCode, int limit) {
+		return top(villageId, period, kindCode, null, limit)
+			.map((view) -> new BoardView(view.regionId(), view.kind(), view.period(), view.periodKey(), null,
+					view.ranked(), view.top().stream().filter((line) -> line.points() > 0).toList(), null));
+	}
+
+	/**
+	 * The page of a village's board around the caller: up to {@code above} households (or
+	 * members, on member boards) just above them and {@code below} just below. Empty when
+	 * the caller is not on the board.
+	 */
+	public Mono<AroundView> aroundMe(RegionId villageId, BoardPeriod period, @Nullable String kindCode,
+			@Nullable String category, int above, int below) {
+		int up = Math.max(0, Math.min(above, MAX_AROUND));
+		int down = Math.max(0, Math.min(below, MAX_AROUND));
+		return reading(villageId, period, kindCode, category).flatMap((reading) -> {
+			Board board = reading.board();
+			return Mono.justOrEmpty(reading.own())
+				.flatMap((own) -> this.leaderboards.around(board.key(), own, up, down)
+					.collectList()
+					// Villagers know their own name.
+					.flatMap((page) -> lines(board, page,
+							(standing) -> reading.fullNames() || standing.member().equals(own))
+						.collectList()))
+				.defaultIfEmpty(List.of())
+				.zipWith(this.leaderboards.count(board.key()), (page, ranked) -> new AroundView(villageId.value(),
+						reading.kind().code(), period.label(), board.periodKey(), category, ranked, page));
+		});
+	}
+
+	/** Households (or members) read around one's own place, at most, on each side. */
+	static final int MAX_AROUND = 50;
+
+	/** A page of a board around the reader's own place. */
+	public record AroundView(long regionId, String kind, String period, String periodKey, @Nullable String category,
+			long ranked, List<BoardLine> page) {
+	}
+
+	/**
+	 * The current board a reader asked for, present in Redis, how they may read it, and
+	 * the reader's own place on it ({@code null} when not on it: staff, or a villager of
+	 * another region).
+	 */
+	private record Reading(Caller caller, PointKind kind, Board board, boolean fullNames, @Nullable String own) {
+	}
+
+	private Mono<Reading> reading(RegionId regionId, BoardPeriod period, @Nullable String kindCode,
+			@Nullable String category) {
+		return this.villages.region(regionId)
+			.filter((region) -> region.level() != RegionLevel.GROUP)
+			.switchIfEmpty(Mono.error(() -> new DomainException(DomainException.Kind.NOT_FOUND, "board-not-found",
+					"Groups have no boards of their own; read their village's.", Map.of("regionId", regionId.value()))))
+			.flatMap((region) -> this.access.caller()
+				.flatMap((caller) -> home(caller).map(Optional::of)
+					.defaultIfEmpty(Optional.empty())
+					.flatMap((home) -> requireBoardReader(caller, home.orElse(null), regionId)
+						.then(kind(regionId, kindCode))
+						.flatMap((kind) -> {
+							Board board = new Board(regionId, kind.id(), kind.owner(), period,
+									period.keyOf(this.clock.instant(), ZoneId.of(region.timeZone())), category);
+							return ensure(board).then(this.access.oversees(caller, regionId))
+								.map((fullNames) -> new Reading(caller, kind, board, fullNames,
+										ownPlace(caller, home.orElse(null), board)));
+						}))));
+	}
+
+	/**
+	 * Those who may read a region's boards: whoever may read the region, and the
+	 * villagers living inside it (a town's board shows its villagers where they stand).
+	 */
+	private Mono<Void> requireBoardReader(Caller caller, @Nullable HouseholdPlace home, RegionId region) {
+		return this.access.requireRead(caller, region)
+			.onErrorResume(DomainException.class,
+					(refused) -> (home != null && home.ancestry().contains(region)) ? Mono.just(caller)
+							: Mono.error(refused))
+			.then();
+	}
+
+	/** Where the caller's household lives; empty for staff without one. */
+	private Mono<HouseholdPlace> home(Caller caller) {
 		if (caller.memberId() == null) {
 			return Mono.empty();
 		}
 		return this.villages.memberHome(new MemberId(caller.memberId()))
-			.filter((home) -> home.villageId().equals(board.region()))
-			.flatMap((home) -> this.leaderboards.standingOf(board.key(),
-					(board.owner() == PointKind.Owner.MEMBER) ? Long.toString(home.memberId().value())
-							: member(home.householdId())))
+			.flatMap((home) -> this.villages.place(home.householdId()));
+	}
+
+	private Mono<BoardLine> mine(Reading reading) {
+		return Mono.justOrEmpty(reading.own())
+			.flatMap((own) -> this.leaderboards.standingOf(reading.board().key(), own))
 			// Villagers know their own household's name.
-			.flatMap((standing) -> line(board, standing, true));
+			.flatMap((standing) -> line(reading.board(), standing, true));
+	}
+
+	/**
+	 * Who the caller is on a board of a region they live in: their household, or
+	 * themselves on a board of a member-owned kind.
+	 */
+	private static @Nullable String ownPlace(Caller caller, @Nullable HouseholdPlace home, Board board) {
+		if (home == null || caller.memberId() == null || !home.ancestry().contains(board.region())) {
+			return null;
+		}
+		return (board.owner() == PointKind.Owner.MEMBER) ? Long.toString(caller.memberId()) : member(home.household());
 	}
 
 	/** A household's rank and points on its village's, town's and county's boards. */
@@ -270,8 +386,8 @@ public class Boards {
 	 * Rebuilds from the ledger the current boards (this month, quarter, year and all
 	 * time) of every kind of the region and of every town and village below it.
 	 */
-	public Mono<Rebuilt> rebuildRegion(RegionId regionId) {
-		return boardsOf(regionId).concatMap(this::rebuild).reduce(new long[2], (totals, entries) -> {
+	public Mono<Rebuilt> rebuildRegion(RegionId regionId, @Nullable String category) {
+		return boardsOf(regionId, category).concatMap(this::rebuild).reduce(new long[2], (totals, entries) -> {
 			totals[0]++;
 			totals[1] += entries;
 			return totals;
@@ -282,8 +398,8 @@ public class Boards {
 	 * Compares the region's current boards (and those below it) with the ledger, listing
 	 * every household whose points differ or which is on one side only.
 	 */
-	public Mono<Check> check(RegionId regionId) {
-		return boardsOf(regionId).concatMap((board) -> differences(board).collectList())
+	public Mono<Check> check(RegionId regionId, @Nullable String category) {
+		return boardsOf(regionId, category).concatMap((board) -> differences(board).collectList())
 			.reduce(new ArrayList<List<Difference>>(), (all, differences) -> {
 				all.add(differences);
 				return all;
@@ -294,7 +410,7 @@ public class Boards {
 	private Flux<Difference> differences(Board board) {
 		Mono<Map<Long, Long>> ledger = this.villages.subtree(board.region())
 			.flatMapMany((regions) -> this.repository.snapshot(regions.stream().map(RegionId::value).toList(),
-					board.kindId(), board.period(), board.periodKey()))
+					board.kindId(), board.period(), board.periodKey(), board.category()))
 			.filter((row) -> row.transactionId() == null)
 			.collectMap(BoardsRepository.SnapshotRow::ownerId, BoardsRepository.SnapshotRow::points);
 		Mono<Map<Long, Long>> redis = this.leaderboards.count(board.key())
@@ -326,8 +442,11 @@ public class Boards {
 			});
 	}
 
-	/** The current boards of the region and every town and village below it. */
-	private Flux<Board> boardsOf(RegionId regionId) {
+	/**
+	 * The current boards of the region and every town and village below it, of every
+	 * category or of one.
+	 */
+	private Flux<Board> boardsOf(RegionId regionId, @Nullable String category) {
 		Instant now = this.clock.instant();
 		return this.villages.subtree(regionId)
 			.flatMapMany(Flux::fromIterable)
@@ -336,7 +455,7 @@ public class Boards {
 			.concatMap((region) -> this.kinds.kindsOf(region.id())
 				.concatMap((kind) -> Flux.fromArray(BoardPeriod.values())
 					.map((period) -> new Board(region.id(), kind.id(), kind.owner(), period,
-							period.keyOf(now, ZoneId.of(region.timeZone()))))));
+							period.keyOf(now, ZoneId.of(region.timeZone())), category))));
 	}
 
 	/** Rebuilds a board that is missing, from the ledger. */
@@ -347,26 +466,31 @@ public class Boards {
 
 	/**
 	 * Replaces a board with the ledger's totals, read in one statement. The transactions
-	 * of that snapshot whose events the relay has yet to deliver are first marked applied
-	 * (a change of zero under their id), so their delivery does not count them twice.
-	 * Emits the number of households on the rebuilt board.
+	 * of that snapshot whose events the relay has yet to deliver are first marked
+	 * applied, so their delivery does not count them twice, however late it comes. Emits
+	 * the number of households on the rebuilt board.
 	 */
 	Mono<Long> rebuild(Board board) {
 		BoardKey key = board.key();
 		return this.villages.subtree(board.region())
 			.flatMapMany((regions) -> this.repository.snapshot(regions.stream().map(RegionId::value).toList(),
-					board.kindId(), board.period(), board.periodKey()))
+					board.kindId(), board.period(), board.periodKey(), board.category()))
 			.collectList()
-			.flatMap((rows) -> Flux.fromIterable(rows)
-				.filter((row) -> row.transactionId() != null)
-				.concatMap((row) -> this.leaderboards
-					.applyChange(key,
-							new PointsChange(row.transactionId().toString(), Long.toString(row.ownerId()), 0,
-									row.reachedAt()))
-					.onErrorResume(ChangeTooOldException.class, (tooOld) -> Mono.just(false)))
-				.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
+			.flatMap((rows) -> {
+				List<BoardsRepository.SnapshotRow> undelivered = rows.stream()
+					.filter((row) -> row.transactionId() != null)
+					.toList();
+				Mono<Long> marked = undelivered.isEmpty() ? Mono.just(0L)
+						: this.leaderboards.markApplied(key,
+								undelivered.stream().map((row) -> row.transactionId().toString()).toList(),
+								undelivered.stream()
+									.map(BoardsRepository.SnapshotRow::reachedAt)
+									.max(Instant::compareTo)
+									.orElseThrow());
+				return marked.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
 					.filter((row) -> row.transactionId() == null)
-					.map((row) -> new BoardEntry(Long.toString(row.ownerId()), row.points(), row.reachedAt())))));
+					.map((row) -> new BoardEntry(Long.toString(row.ownerId()), row.points(), row.reachedAt()))));
+			});
 	}
 
 	private Mono<PointKind> kind(RegionId region, @Nullable String code) {
@@ -374,18 +498,33 @@ public class Boards {
 	}
 
 	private Mono<BoardLine> line(Board board, Standing standing, boolean fullName) {
-		long id = Long.parseLong(standing.member());
+		return lines(board, List.of(standing), (any) -> fullName).next();
+	}
+
+	/**
+	 * Names the standings of a board, in order: households' in one query, members' one by
+	 * one. Full names where {@code fullName} says so, masked elsewhere.
+	 */
+	private Flux<BoardLine> lines(Board board, List<Standing> standings, Predicate<Standing> fullName) {
 		if (board.owner() == PointKind.Owner.MEMBER) {
-			return this.villages.memberHome(new MemberId(id))
-				.flatMap((home) -> this.villages.household(home.householdId())
-					.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), id,
-							fullName ? home.name() : Masking.name(home.name()), standing.points(),
-							standing.achievedAt())));
+			return Flux.fromIterable(standings).concatMap((standing) -> {
+				long id = Long.parseLong(standing.member());
+				return this.villages.memberHome(new MemberId(id))
+					.flatMap((home) -> this.villages.household(home.householdId())
+						.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(),
+								id, fullName.test(standing) ? home.name() : Masking.name(home.name()),
+								standing.points(), standing.achievedAt())));
+			});
 		}
-		return this.villages.household(new HouseholdId(id))
-			.map((household) -> new BoardLine(standing.rank(), household.id().value(), household.number(), null,
-					fullName ? household.headName() : Masking.name(household.headName()), standing.points(),
-					standing.achievedAt()));
+		return this.villages
+			.summaries(
+					standings.stream().map((standing) -> new HouseholdId(Long.parseLong(standing.member()))).toList())
+			.flatMapMany((households) -> Flux.fromIterable(standings).mapNotNull((standing) -> {
+				HouseholdSummary household = households.get(new HouseholdId(Long.parseLong(standing.member())));
+				return (household != null) ? new BoardLine(standing.rank(), household.id().value(), household.number(),
+						null, fullName.test(standing) ? household.headName() : Masking.name(household.headName()),
+						standing.points(), standing.achievedAt()) : null;
+			}));
 	}
 
 	private static String member(HouseholdId household) {
@@ -420,7 +559,7 @@ public class Boards {
 												"Village " + villageId.value() + " has no star rule for " + kind.code()
 														+ ".",
 												Map.of("kind", kind.code()))))
-						.flatMap((rule) -> top(villageId, rule.period(), kind.code(), limit).map((view) -> {
+						.flatMap((rule) -> top(villageId, rule.period(), kind.code(), null, limit).map((view) -> {
 							List<StarLine> top = view.top()
 								.stream()
 								.map((line) -> new StarLine(line,
@@ -433,6 +572,28 @@ public class Boards {
 							return new StarBoardView(view.regionId(), view.kind(), view.period(), view.periodKey(),
 									rule, view.ranked(), top, mine);
 						})));
+	}
+
+	/**
+	 * A household's (or, for a member-owned kind, a member's) live stars under its
+	 * village's rule for a kind: 0 where the village has no rule or the household is not
+	 * ranked. Offers of merchants ask for a minimum.
+	 */
+	public Mono<Integer> starsOf(HouseholdId household, @Nullable MemberId member, PointKind kind) {
+		return this.villages.place(household)
+			.flatMap((place) -> this.repository.starRule(place.village().value(), kind.id())
+				.switchIfEmpty(
+						Mono.fromSupplier(() -> PointKinds.VOLUNTEER.equals(kind.code()) ? StarRule.VOLUNTEER : null))
+				.flatMap((rule) -> {
+					Board board = new Board(place.village(), kind.id(), kind.owner(), rule.period(),
+							rule.period().keyOf(this.clock.instant(), place.timeZone()));
+					String key = (kind.owner() == PointKind.Owner.MEMBER && member != null)
+							? Long.toString(member.value()) : member(household);
+					return ensure(board).then(this.leaderboards.standingOf(board.key(), key)
+						.zipWith(this.leaderboards.count(board.key()),
+								(standing, ranked) -> rule.starsOf(standing.points(), standing.rank(), ranked)));
+				}))
+			.defaultIfEmpty(0);
 	}
 
 	/**

@@ -45,6 +45,7 @@ class BoardsConsumer implements OutboxConsumer {
 		long kindId = payload.path("kindId").asLong();
 		String type = payload.path("type").asString("");
 		Instant occurredAt = Instant.parse(payload.path("occurredAt").asString());
+		String category = payload.hasNonNull("category") ? payload.get("category").asString() : null;
 		return Flux.fromIterable(payload.path("legs"))
 			.filter((leg) -> leg.path("scoreDelta").asLong() != 0)
 			.concatMap((leg) -> {
@@ -52,12 +53,12 @@ class BoardsConsumer implements OutboxConsumer {
 				if (leg.hasNonNull("householdId")) {
 					HouseholdId household = new HouseholdId(leg.get("householdId").asLong());
 					// The household's members see their new place at once (rank changes).
-					return this.boards.apply(transactionId, kindId, type, occurredAt, household, scoreDelta)
+					return this.boards.apply(transactionId, kindId, type, category, occurredAt, household, scoreDelta)
 						.then(this.boards.monthStanding(household, kindId, occurredAt)
 							.flatMap((standing) -> this.inbox.liveToHousehold(household, "rank", standing)));
 				}
 				if (leg.hasNonNull("memberId")) {
-					return this.boards.apply(transactionId, kindId, type, occurredAt,
+					return this.boards.apply(transactionId, kindId, type, category, occurredAt,
 							new MemberId(leg.get("memberId").asLong()), scoreDelta);
 				}
 				return Mono.<Void>empty();

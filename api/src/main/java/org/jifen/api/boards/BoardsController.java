@@ -46,12 +46,47 @@ class BoardsController {
 	@GetMapping(path = "/api/v1/villages/{villageId}/boards", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "The top households of a village's board, and the caller's own household",
 			description = "Ranked by score earned in the current month, quarter, year or all time (village time "
-					+ "zone); equal points rank the household that reached them first higher. Names are masked "
-					+ "except for those who oversee the village.")
+					+ "zone); equal points rank the household that reached them first higher. With a category "
+					+ "(a catalog category such as 孝 or 善), only points earned under it count (善行义举榜). Names "
+					+ "are masked except for those who oversee the village.")
 	Mono<Boards.BoardView> villageBoard(@PathVariable long villageId,
 			@RequestParam(defaultValue = "month") String period, @RequestParam(required = false) @Nullable String kind,
+			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category,
 			@RequestParam(defaultValue = "10") int limit) {
-		return Mono.defer(() -> this.boards.top(new RegionId(villageId), BoardPeriod.parse(period), kind, limit));
+		return Mono
+			.defer(() -> this.boards.top(new RegionId(villageId), BoardPeriod.parse(period), kind, category, limit));
+	}
+
+	@GetMapping(path = "/api/v1/regions/{regionId}/boards", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The top households of a town's or county's board (or a village's), and the caller's own",
+			description = "As the village board, over every household of the region; readable by those who may read "
+					+ "the region and by the villagers living inside it.")
+	Mono<Boards.BoardView> regionBoard(@PathVariable long regionId, @RequestParam(defaultValue = "month") String period,
+			@RequestParam(required = false) @Nullable String kind,
+			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category,
+			@RequestParam(defaultValue = "10") int limit) {
+		return villageBoard(regionId, period, kind, category, limit);
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/around-me", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The page of a village's board around the caller's own household",
+			description = "Up to `above` places above and `below` below (each at most 50); on boards of member-owned "
+					+ "kinds, around the caller themselves. Empty when the caller is not on the board.")
+	Mono<Boards.AroundView> aroundMe(@PathVariable long villageId, @RequestParam(defaultValue = "month") String period,
+			@RequestParam(required = false) @Nullable String kind,
+			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category,
+			@RequestParam(defaultValue = "5") int above, @RequestParam(defaultValue = "5") int below) {
+		return Mono.defer(() -> this.boards.aroundMe(new RegionId(villageId), BoardPeriod.parse(period), kind, category,
+				above, below));
+	}
+
+	@GetMapping(path = "/api/v1/villages/{villageId}/boards/red", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The red board (红榜): the households with the most points of the period",
+			description = "The top `limit` (default 10) households with points above zero; names masked except for "
+					+ "those who oversee the village.")
+	Mono<Boards.BoardView> red(@PathVariable long villageId, @RequestParam(defaultValue = "month") String period,
+			@RequestParam(required = false) @Nullable String kind, @RequestParam(defaultValue = "10") int limit) {
+		return Mono.defer(() -> this.boards.red(new RegionId(villageId), BoardPeriod.parse(period), kind, limit));
 	}
 
 	@GetMapping(path = "/api/v1/households/{householdId}/ranks", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -64,18 +99,20 @@ class BoardsController {
 	@PostMapping(path = "/api/v1/regions/{regionId}/boards/rebuild", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Rebuild a region's current boards from the ledger (admins)",
 			description = "This month's, quarter's, year's and all-time boards of every household kind, for the "
-					+ "region and every town and village below it.")
-	Mono<Boards.Rebuilt> rebuildBoards(@PathVariable long regionId) {
+					+ "region and every town and village below it; with a category, that category's boards.")
+	Mono<Boards.Rebuilt> rebuildBoards(@PathVariable long regionId,
+			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category) {
 		RegionId region = new RegionId(regionId);
-		return this.access.requireAdmin(region).then(this.boards.rebuildRegion(region));
+		return this.access.requireAdmin(region).then(this.boards.rebuildRegion(region, category));
 	}
 
 	@GetMapping(path = "/api/v1/regions/{regionId}/boards/check", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Compare a region's current boards with the ledger (admins)",
 			description = "Lists every household whose points on a board differ from the ledger's sum.")
-	Mono<Boards.Check> checkBoards(@PathVariable long regionId) {
+	Mono<Boards.Check> checkBoards(@PathVariable long regionId,
+			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category) {
 		RegionId region = new RegionId(regionId);
-		return this.access.requireAdmin(region).then(this.boards.check(region));
+		return this.access.requireAdmin(region).then(this.boards.check(region, category));
 	}
 
 	@GetMapping(path = "/api/v1/villages/{villageId}/boards/stars", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -40,9 +40,11 @@ class BoardsRepository {
 	 * given villages with a score move of the kind in the period, and the undelivered
 	 * transactions among those moves.
 	 */
-	Flux<SnapshotRow> snapshot(List<Long> regionIds, long kindId, BoardPeriod period, String periodKey) {
-		String periodFilter = (period == BoardPeriod.ALL) ? ""
-				: " and t.type <> 'RESET' and " + period.sqlKey("t.occurred_at", "r.time_zone") + " = :period";
+	Flux<SnapshotRow> snapshot(List<Long> regionIds, long kindId, BoardPeriod period, String periodKey,
+			@Nullable String category) {
+		String periodFilter = ((period == BoardPeriod.ALL) ? ""
+				: " and t.type <> 'RESET' and " + period.sqlKey("t.occurred_at", "r.time_zone") + " = :period")
+				+ ((category != null) ? " and t.category = :category" : "");
 		var spec = this.database
 			.sql("""
 					with moves as (
@@ -70,6 +72,9 @@ class BoardsRepository {
 			.bind("kind", kindId);
 		if (period != BoardPeriod.ALL) {
 			spec = spec.bind("period", periodKey);
+		}
+		if (category != null) {
+			spec = spec.bind("category", category);
 		}
 		return spec
 			.map((row) -> new SnapshotRow(row.get("owner_id", Long.class), row.get("points", Long.class),

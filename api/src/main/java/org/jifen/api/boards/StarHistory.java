@@ -87,7 +87,7 @@ public class StarHistory {
 
 	private Mono<Void> freeze(long villageId, long kindId, BoardPeriod period, String periodKey, StarRule rule,
 			Instant now) {
-		return this.repository.snapshot(List.of(villageId), kindId, period, periodKey)
+		return this.repository.snapshot(List.of(villageId), kindId, period, periodKey, null)
 			.filter((row) -> row.transactionId() == null)
 			.collectList()
 			.flatMapMany((rows) -> {

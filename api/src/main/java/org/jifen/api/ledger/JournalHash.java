@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The hash chain of a village's journal: each transaction's hash is SHA-256 over the
  * previous hash and the transaction's canonical content (seq, type, memo, request id,
- * time in microseconds, and its entries ordered by account). Change any of it and every
- * later hash stops matching.
+ * time in microseconds, its entries ordered by account, and its category if it has one).
+ * Change any of it and every later hash stops matching.
  */
 final class JournalHash {
 
@@ -30,7 +30,7 @@ final class JournalHash {
 	}
 
 	static byte[] of(byte[] previous, long seq, String type, String memo, @Nullable String requestId,
-			Instant occurredAt, List<Line> lines) {
+			Instant occurredAt, List<Line> lines, @Nullable String category) {
 		String entries = lines.stream()
 			.sorted(Comparator.comparingLong(Line::accountId)
 				.thenComparingLong(Line::amount)
@@ -38,7 +38,10 @@ final class JournalHash {
 			.map((line) -> line.accountId() + ":" + line.amount() + ":" + line.scoreDelta())
 			.collect(Collectors.joining(","));
 		String canonical = "v1|" + seq + "|" + type + "|" + memo + "|" + ((requestId != null) ? requestId : "") + "|"
-				+ ChronoUnit.MICROS.between(Instant.EPOCH, occurredAt) + "|" + entries;
+				+ ChronoUnit.MICROS.between(Instant.EPOCH, occurredAt) + "|" + entries
+				// Appended only when present, so transactions without one hash as they
+				// always did.
+				+ ((category != null) ? "|category:" + category : "");
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			digest.update(previous);

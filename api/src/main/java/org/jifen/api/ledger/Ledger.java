@@ -83,10 +83,10 @@ public class Ledger {
 			.flatMap((lines) -> {
 				long seq = head.lastSeq() + 1;
 				byte[] hash = JournalHash.of(head.lastHash(), seq, posting.type(), posting.memo(), posting.requestId(),
-						now, lines);
+						now, lines, posting.category());
 				return this.repository
 					.insertTransaction(village, seq, posting.type(), posting.memo(), posting.requestId(), now,
-							head.lastHash(), hash)
+							head.lastHash(), hash, posting.category())
 					.flatMap((transactionId) -> Flux.fromIterable(lines)
 						.concatMap((line) -> this.repository.insertEntry(transactionId, line))
 						.then(this.repository.advanceChain(village, seq, hash))
@@ -110,6 +110,7 @@ public class Ledger {
 		event.put("type", posting.type());
 		event.put("memo", posting.memo());
 		event.put("requestId", posting.requestId());
+		event.put("category", posting.category());
 		event.put("occurredAt", occurredAt.toString());
 		List<Map<String, Object>> legs = new ArrayList<>();
 		for (int i = 0; i < lines.size(); i++) {
@@ -243,7 +244,8 @@ public class Ledger {
 				return "entries do not sum to zero";
 			}
 			byte[] expected = JournalHash.of(transaction.prevHash(), transaction.seq(), transaction.type(),
-					transaction.memo(), transaction.requestId(), transaction.occurredAt(), transaction.lines());
+					transaction.memo(), transaction.requestId(), transaction.occurredAt(), transaction.lines(),
+					transaction.category());
 			if (!Arrays.equals(expected, transaction.hash())) {
 				return "content does not match its hash (changed after it was written)";
 			}

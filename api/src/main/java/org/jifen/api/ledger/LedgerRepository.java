@@ -29,7 +29,7 @@ class LedgerRepository {
 
 	/** A stored transaction with its entries, as the verification reads it. */
 	record StoredTransaction(long id, long seq, String type, String memo, @Nullable String requestId,
-			Instant occurredAt, byte[] prevHash, byte[] hash, List<JournalHash.Line> lines) {
+			Instant occurredAt, byte[] prevHash, byte[] hash, List<JournalHash.Line> lines, @Nullable String category) {
 	}
 
 	record AccountMismatch(long accountId, long score, long available, long entryScore, long entryAvailable) {
@@ -191,10 +191,12 @@ class LedgerRepository {
 	}
 
 	Mono<Long> insertTransaction(RegionId village, long seq, String type, String memo, @Nullable String requestId,
-			Instant occurredAt, byte[] prevHash, byte[] hash) {
-		var spec = this.database.sql("""
-				insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash)
-				values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash) returning id""")
+			Instant occurredAt, byte[] prevHash, byte[] hash, @Nullable String category) {
+		var spec = this.database
+			.sql("""
+					insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash,
+					                                 category)
+					values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category) returning id""")
 			.bind("village", village.value())
 			.bind("seq", seq)
 			.bind("type", type)
@@ -203,6 +205,7 @@ class LedgerRepository {
 			.bind("prevHash", prevHash)
 			.bind("hash", hash);
 		spec = Sql.bindNullable(spec, "request", requestId, String.class);
+		spec = Sql.bindNullable(spec, "category", category, String.class);
 		return spec.map((row) -> row.get("id", Long.class)).one();
 	}
 
@@ -265,7 +268,7 @@ class LedgerRepository {
 	/** The village's journal in chain order, each transaction with its entries. */
 	Flux<StoredTransaction> journal(RegionId village) {
 		return this.database.sql("""
-				select t.id, t.seq, t.type, t.memo, t.request_id, t.occurred_at, t.prev_hash, t.hash,
+				select t.id, t.seq, t.type, t.memo, t.request_id, t.occurred_at, t.prev_hash, t.hash, t.category,
 				       array_agg(e.account_id order by e.id) as accounts,
 				       array_agg(e.amount order by e.id) as amounts,
 				       array_agg(e.score_delta order by e.id) as deltas
@@ -285,7 +288,7 @@ class LedgerRepository {
 			return new StoredTransaction(row.get("id", Long.class), row.get("seq", Long.class),
 					row.get("type", String.class), row.get("memo", String.class), row.get("request_id", String.class),
 					row.get("occurred_at", OffsetDateTime.class).toInstant(), row.get("prev_hash", byte[].class),
-					row.get("hash", byte[].class), lines);
+					row.get("hash", byte[].class), lines, row.get("category", String.class));
 		}).all();
 	}
 

@@ -11,10 +11,11 @@ import org.jifen.api.village.RegionId;
  * One movement of points in one village and kind: its legs' amounts sum to zero (double
  * entry). {@code amount} moves available; {@code scoreDelta} moves score, which only
  * awards and deductions touch. A {@code requestId} makes the posting idempotent: posting
- * it again returns the first one.
+ * it again returns the first one. An optional {@code category} (a catalog item's, such as
+ * 孝 or 善) is kept in the journal for per-category boards.
  */
 public record Posting(RegionId village, long kindId, String type, String memo, @Nullable String requestId,
-		List<Leg> legs) {
+		List<Leg> legs, @Nullable String category) {
 
 	/** One account's side of a posting. */
 	public record Leg(AccountRef account, long amount, long scoreDelta) {
@@ -31,6 +32,20 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 		if (memo.isBlank() || type.isBlank()) {
 			throw new IllegalArgumentException("A posting says what it is and why");
 		}
+		if (category != null && category.isBlank()) {
+			throw new IllegalArgumentException("A posting's category is absent or named");
+		}
+	}
+
+	/** A posting without a category. */
+	public Posting(RegionId village, long kindId, String type, String memo, @Nullable String requestId,
+			List<Leg> legs) {
+		this(village, kindId, type, memo, requestId, legs, null);
+	}
+
+	/** The same posting filed under a category. */
+	public Posting inCategory(@Nullable String category) {
+		return new Posting(this.village, this.kindId, this.type, this.memo, this.requestId, this.legs, category);
 	}
 
 	/** Points awarded to a household: from issuance, raising score and available. */
@@ -74,6 +89,77 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 		requirePositive(points);
 		return new Posting(village, kindId, "DONATION", memo, requestId,
 				List.of(new Leg(from, -points, 0), new Leg(to, points, 0)));
+	}
+
+	/**
+	 * A task's reward put in escrow when it is posted: from the village pool (issuance)
+	 * or the poster's own available points, into the village's escrow account of the
+	 * kind. Score stays where it was earned.
+	 */
+	public static Posting escrow(RegionId village, long kindId, AccountRef from, long points, String memo,
+			@Nullable String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "ESCROW", memo, requestId,
+				List.of(new Leg(from, -points, 0), new Leg(AccountRef.system(SystemRole.ESCROW), points, 0)));
+	}
+
+	/**
+	 * A volunteer paid from escrow for confirmed work: available and score rise
+	 * (volunteer points rank and make stars).
+	 */
+	public static Posting taskPay(RegionId village, long kindId, AccountRef volunteer, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "TASK_PAY", memo, requestId,
+				List.of(new Leg(AccountRef.system(SystemRole.ESCROW), -points, 0), new Leg(volunteer, points, points)));
+	}
+
+	/**
+	 * Unpaid reward going back from escrow to where it came from (a cancelled, expired or
+	 * disputed task).
+	 */
+	public static Posting escrowReturn(RegionId village, long kindId, AccountRef funder, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "ESCROW_RETURN", memo, requestId,
+				List.of(new Leg(AccountRef.system(SystemRole.ESCROW), -points, 0), new Leg(funder, points, 0)));
+	}
+
+	/**
+	 * Points held for a redemption at a merchant: from the payer's available into
+	 * merchant settlement, where they wait for the till to confirm (capture) or for the
+	 * hold to be voided (release). Settlement's balance is therefore the sum of open
+	 * holds.
+	 */
+	public static Posting hold(RegionId village, long kindId, AccountRef payer, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "HOLD", memo, requestId, List.of(new Leg(payer, -points, 0),
+				new Leg(AccountRef.system(SystemRole.MERCHANT_SETTLEMENT), points, 0)));
+	}
+
+	/** A confirmed redemption: the held points leave settlement for the sink (spent). */
+	public static Posting capture(RegionId village, long kindId, long points, String memo, String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "CAPTURE", memo, requestId,
+				List.of(new Leg(AccountRef.system(SystemRole.MERCHANT_SETTLEMENT), -points, 0),
+						new Leg(AccountRef.system(SystemRole.SINK), points, 0)));
+	}
+
+	/** A hold voided or cancelled: the held points go back to the payer. */
+	public static Posting release(RegionId village, long kindId, AccountRef payer, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "RELEASE", memo, requestId, List
+			.of(new Leg(AccountRef.system(SystemRole.MERCHANT_SETTLEMENT), -points, 0), new Leg(payer, points, 0)));
+	}
+
+	/** A captured redemption reversed by the merchant: spent points come back. */
+	public static Posting refund(RegionId village, long kindId, AccountRef payer, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "REFUND", memo, requestId,
+				List.of(new Leg(AccountRef.system(SystemRole.SINK), -points, 0), new Leg(payer, points, 0)));
 	}
 
 	private static void requirePositive(long points) {

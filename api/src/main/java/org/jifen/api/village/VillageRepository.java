@@ -112,6 +112,22 @@ class VillageRepository {
 			.one();
 	}
 
+	Flux<HouseholdSummary> householdsByIds(List<Long> ids) {
+		return this.database.sql("""
+				select h.id, h.group_id, h.number, h.head_name,
+				       (select count(*) from member m where m.household_id = h.id) as member_count
+				from household h where h.id = any(:ids)""")
+			.bind("ids", ids.toArray(Long[]::new))
+			.map(VillageRepository::summary)
+			.all();
+	}
+
+	private static HouseholdSummary summary(Readable row) {
+		return new HouseholdSummary(new HouseholdId(row.get("id", Long.class)), regionId(row, "group_id"),
+				row.get("number", String.class), row.get("head_name", String.class),
+				row.get("member_count", Long.class).intValue());
+	}
+
 	Flux<HouseholdSummary> householdsOf(RegionId village, long afterId, int fetchSize) {
 		return this.database.sql("""
 				select h.id, h.group_id, h.number, h.head_name,
@@ -123,9 +139,7 @@ class VillageRepository {
 			.bind("village", village.value())
 			.bind("after", afterId)
 			.bind("size", fetchSize)
-			.map((row) -> new HouseholdSummary(new HouseholdId(row.get("id", Long.class)), regionId(row, "group_id"),
-					row.get("number", String.class), row.get("head_name", String.class),
-					row.get("member_count", Long.class).intValue()))
+			.map(VillageRepository::summary)
 			.all();
 	}
 

@@ -1,8 +1,10 @@
 package org.jifen.api.village;
 
 import java.time.ZoneId;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -31,6 +33,11 @@ public class Villages {
 
 	private final AuditTrail auditTrail;
 
+	/** More regions than a province has; past it the kept ancestries start over. */
+	private static final int MAX_KEPT_ANCESTRIES = 200_000;
+
+	private final Map<RegionId, List<RegionId>> ancestries = new ConcurrentHashMap<>();
+
 	Villages(VillageRepository repository, PersonalData personalData, AuditTrail auditTrail) {
 		this.repository = repository;
 		this.personalData = personalData;
@@ -39,10 +46,22 @@ public class Villages {
 
 	/**
 	 * The region and every region above it, nearest first: what a role on any of them
-	 * covers.
+	 * covers. Asked on nearly every request; regions never move, so an ancestry once read
+	 * holds for good and is kept (regions not found are not).
 	 */
 	public Mono<List<RegionId>> ancestry(RegionId region) {
-		return this.repository.ancestry(region).collectList();
+		List<RegionId> known = this.ancestries.get(region);
+		if (known != null) {
+			return Mono.just(known);
+		}
+		return this.repository.ancestry(region).collectList().doOnNext((ancestry) -> {
+			if (!ancestry.isEmpty()) {
+				if (this.ancestries.size() >= MAX_KEPT_ANCESTRIES) {
+					this.ancestries.clear();
+				}
+				this.ancestries.put(region, List.copyOf(ancestry));
+			}
+		});
 	}
 
 	/** The region and every region below it. */
@@ -101,6 +120,18 @@ public class Villages {
 			.map((regions) -> new HouseholdPlace(id, regions.getFirst().id(), ZoneId.of(regions.getFirst().timeZone()),
 					regions.stream().map(VillageRepository.RegionRow::id).toList()))
 			.switchIfEmpty(Mono.error(() -> householdNotFound(id)));
+	}
+
+	/**
+	 * The summaries of the given households, in one query (for lists such as boards);
+	 * households that do not exist are left out.
+	 */
+	public Mono<Map<HouseholdId, HouseholdSummary>> summaries(Collection<HouseholdId> ids) {
+		if (ids.isEmpty()) {
+			return Mono.just(Map.of());
+		}
+		return this.repository.householdsByIds(ids.stream().map(HouseholdId::value).distinct().toList())
+			.collectMap(HouseholdSummary::id);
 	}
 
 	public Mono<Household> household(HouseholdId id) {

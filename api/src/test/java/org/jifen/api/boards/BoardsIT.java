@@ -27,6 +27,7 @@ import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.NewHousehold;
 import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
 import org.jifen.api.web.PageRequest;
 import org.jifen.leaderboards.BoardKey;
@@ -157,8 +158,7 @@ class BoardsIT extends IntegrationTest {
 		award(this.li, 12);
 		award(this.wang, 3);
 		this.ledger.post(Posting.deduction(this.village.id(), this.kind, this.li.id(), 2, "乱堆乱放", null)).block();
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		awaitDelivered();
 		JsonNode month = board(this.admin, "month");
 		JsonNode all = board(this.admin, "all");
 		JsonNode ranks = ranks(this.admin);
@@ -172,15 +172,7 @@ class BoardsIT extends IntegrationTest {
 
 		// And by the admin's rebuild.
 		services().flushRedis();
-		JsonNode rebuilt = this.http.post()
-			.uri("/api/v1/regions/{id}/boards/rebuild", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		JsonNode rebuilt = rebuild("");
 		// Four kinds (two of households, two of members) in four periods.
 		assertThat(rebuilt.get("boards").asInt()).isEqualTo(16);
 		assertThat(board(this.admin, "month")).isEqualTo(month);
@@ -192,8 +184,7 @@ class BoardsIT extends IntegrationTest {
 	@Test
 	void theCheckListsWhereABoardDiffersFromTheLedger() {
 		award(this.zhang, 7);
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		awaitDelivered();
 		assertThat(check().get("differences")).isEmpty();
 
 		// A change the ledger never saw.
@@ -212,8 +203,7 @@ class BoardsIT extends IntegrationTest {
 	void villagersSeeMaskedNamesButTheirOwnWhileAdminsSeeFullNames() {
 		award(this.zhang, 7);
 		award(this.li, 12);
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		awaitDelivered();
 		String villager = SignedIn.villager(this.http, this.accounts, "zhang-boards", this.zhang.members().get(0).id());
 
 		JsonNode seenByVillager = board(villager, "month");
@@ -238,8 +228,7 @@ class BoardsIT extends IntegrationTest {
 		long volunteer = this.kinds.kind(this.village.id(), PointKinds.VOLUNTEER).block().id();
 		volunteerHours(volunteer, this.zhang, 30);
 		volunteerHours(volunteer, this.li, 50);
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		awaitDelivered();
 		String villager = SignedIn.villager(this.http, this.accounts, "zhang-volunteer",
 				this.zhang.members().get(0).id());
 
@@ -257,12 +246,7 @@ class BoardsIT extends IntegrationTest {
 		assertThat(board.get("mine").get("points").asLong()).isEqualTo(30);
 
 		services().flushRedis();
-		this.http.post()
-			.uri("/api/v1/regions/{id}/boards/rebuild", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.exchange()
-			.expectStatus()
-			.isOk();
+		rebuild("");
 		assertThat(check().get("differences")).isEmpty();
 		this.http.get()
 			.uri("/api/v1/households/{id}/ranks?kind=volunteer", this.li.id().value())
@@ -277,8 +261,7 @@ class BoardsIT extends IntegrationTest {
 		award(this.zhang, 7);
 		award(this.li, 10);
 		award(this.wang, 3);
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+		awaitDelivered();
 		this.http.get()
 			.uri("/api/v1/villages/{id}/boards/stars", this.village.id().value())
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
@@ -309,6 +292,107 @@ class BoardsIT extends IntegrationTest {
 	}
 
 	@Test
+	void aCategoryBoardCountsOnlyPointsEarnedUnderItsCategory() {
+		award(this.zhang, 7, "孝");
+		award(this.li, 12, "善");
+		award(this.wang, 3, "孝");
+		award(this.li, 20);
+		awaitDelivered();
+		String path = "/api/v1/villages/{id}/boards?period=month&category={category}";
+		JsonNode filial = readJson(this.admin, path, this.village.id().value(), "孝");
+		assertThat(filial.get("category").asString()).isEqualTo("孝");
+		assertThat(numbers(filial)).containsExactly("001", "003");
+		assertThat(filial.get("top").get(0).get("points").asLong()).isEqualTo(7);
+		assertThat(numbers(readJson(this.admin, path, this.village.id().value(), "善"))).containsExactly("002");
+		assertThat(numbers(readJson(this.admin, path, this.village.id().value(), "勤"))).isEmpty();
+		// The board of every category still counts everything.
+		assertThat(board(this.admin, "month").get("top").get(0).get("points").asLong()).isEqualTo(32);
+
+		services().flushRedis();
+		assertThat(readJson(this.admin, path, this.village.id().value(), "孝")).isEqualTo(filial);
+
+		// A category board that went wrong is found by the check and put right by a
+		// rebuild.
+		this.leaderboards
+			.setPoints(BoardKey.of("region-" + this.village.id().value(), "all", "kind-" + this.kind)
+				.withCategory("%E5%AD%9D"), String.valueOf(this.wang.id().value()), 99, Instant.now())
+			.block();
+		String check = "/api/v1/regions/{id}/boards/check?category={category}";
+		assertThat(readJson(this.admin, check, this.village.id().value(), "孝").get("differences")).isNotEmpty();
+		rebuild("?category=孝");
+		assertThat(readJson(this.admin, check, this.village.id().value(), "孝").get("differences")).isEmpty();
+	}
+
+	@Test
+	void theRedBoardShowsOnlyHouseholdsAboveZeroAndAVillagerReadsThePageAroundThem() {
+		award(this.zhang, 7);
+		award(this.li, 12);
+		award(this.wang, 3);
+		this.ledger.post(Posting.deduction(this.village.id(), this.kind, this.wang.id(), 5, "乱堆乱放", null)).block();
+		awaitDelivered();
+
+		JsonNode red = readJson(this.admin, "/api/v1/villages/{id}/boards/red", this.village.id().value());
+		assertThat(numbers(red)).containsExactly("002", "001");
+		assertThat(red.get("ranked").asLong()).isEqualTo(3);
+
+		String villager = SignedIn.villager(this.http, this.accounts, "zhang-around", this.zhang.members().get(0).id());
+		JsonNode around = readJson(villager, "/api/v1/villages/{id}/boards/around-me?above=1&below=1",
+				this.village.id().value());
+		assertThat(around.get("page").valueStream().map((line) -> line.get("name").asString())).containsExactly("李*",
+				"张小明", "王*");
+		assertThat(around.get("page").valueStream().map((line) -> line.get("rank").asLong())).containsExactly(1L, 2L,
+				3L);
+		assertThat(
+				readJson(villager, "/api/v1/villages/{id}/boards/around-me?above=0&below=0", this.village.id().value())
+					.get("page"))
+			.hasSize(1);
+		// An admin is on no board of the village: an empty page.
+		assertThat(
+				readJson(this.admin, "/api/v1/villages/{id}/boards/around-me", this.village.id().value()).get("page"))
+			.isEmpty();
+	}
+
+	@Test
+	void villagersReadTheBoardOfTheirTownAndCountyButNotOfAnother() {
+		award(this.zhang, 7);
+		award(this.li, 12);
+		awaitDelivered();
+		String villager = SignedIn.villager(this.http, this.accounts, "zhang-town", this.zhang.members().get(0).id());
+		long town = this.village.parentId().value();
+
+		JsonNode townBoard = readJson(villager, "/api/v1/regions/{id}/boards?period=all", town);
+		assertThat(townBoard.get("regionId").asLong()).isEqualTo(town);
+		assertThat(names(townBoard)).containsExactly("李*", "张*明");
+		assertThat(townBoard.get("mine").get("rank").asLong()).isEqualTo(2);
+
+		Region elsewhere = this.villages.createRegion(null, RegionLevel.COUNTY, "boards-elsewhere", "别县").block();
+		this.http.get()
+			.uri("/api/v1/regions/{id}/boards", elsewhere.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + villager)
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+	}
+
+	/** The admin's rebuild of the village's boards; the answer. */
+	private JsonNode rebuild(String query) {
+		return this.http.post()
+			.uri("/api/v1/regions/{id}/boards/rebuild" + query, this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private void awaitDelivered() {
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> services().count("select count(*) from outbox_event where status <> 'DONE'") == 0);
+	}
+
+	@Test
 	void aPeriodThatIsNotOneIsRefused() {
 		this.http.get()
 			.uri("/api/v1/villages/{id}/boards?period=week", this.village.id().value())
@@ -329,20 +413,19 @@ class BoardsIT extends IntegrationTest {
 	}
 
 	private List<Integer> stars() {
-		JsonNode board = this.http.get()
-			.uri("/api/v1/villages/{id}/boards/stars", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		JsonNode board = readJson(this.admin, "/api/v1/villages/{id}/boards/stars", this.village.id().value());
 		return board.get("top").valueStream().map((line) -> line.get("stars").asInt()).toList();
 	}
 
 	private void award(Household household, long points) {
-		this.ledger.post(Posting.award(this.village.id(), this.kind, household.id(), points, "参加义务劳动", null)).block();
+		award(household, points, null);
+	}
+
+	private void award(Household household, long points, String category) {
+		this.ledger
+			.post(Posting.award(this.village.id(), this.kind, household.id(), points, "参加义务劳动", null)
+				.inCategory(category))
+			.block();
 	}
 
 	private void volunteerHours(long kind, Household household, long points) {
@@ -378,39 +461,15 @@ class BoardsIT extends IntegrationTest {
 	}
 
 	private JsonNode board(String token, String period) {
-		return this.http.get()
-			.uri("/api/v1/villages/{id}/boards?period={period}", this.village.id().value(), period)
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		return readJson(token, "/api/v1/villages/{id}/boards?period={period}", this.village.id().value(), period);
 	}
 
 	private JsonNode ranks(String token) {
-		return this.http.get()
-			.uri("/api/v1/households/{id}/ranks", this.li.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		return readJson(token, "/api/v1/households/{id}/ranks", this.li.id().value());
 	}
 
 	private JsonNode check() {
-		return this.http.get()
-			.uri("/api/v1/regions/{id}/boards/check", this.village.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody();
+		return readJson(this.admin, "/api/v1/regions/{id}/boards/check", this.village.id().value());
 	}
 
 	private static List<String> numbers(JsonNode board) {

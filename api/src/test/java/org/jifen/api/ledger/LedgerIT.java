@@ -263,6 +263,22 @@ class LedgerIT extends IntegrationTest {
 	}
 
 	@Test
+	void verificationNamesATransactionMovedToAnotherCategory() {
+		this.ledger
+			.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "照顾孤寡老人", null).inCategory("孝"))
+			.block();
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 2, "清扫街巷", null)).block();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+
+		services().count("with changed as (update journal_transaction set category = '善' where seq = 1 "
+				+ "and village_id = ? returning 1) select count(*) from changed", this.village.id().value());
+
+		Verification verification = this.ledger.verify(this.village.id()).block();
+		assertThat(verification.intact()).isFalse();
+		assertThat(verification.firstBroken().seq()).isEqualTo(1);
+	}
+
+	@Test
 	void verificationNamesAnAccountWhoseBalanceWasEdited() {
 		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "孝: 赡养老人", null)).block();
 		services().count("with changed as (update account set score = 500 where household_id = ? returning 1) "
