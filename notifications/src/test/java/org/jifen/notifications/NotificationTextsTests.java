@@ -25,7 +25,8 @@ class NotificationTextsTests {
 
 	static final List<String> TEXT_KEYS = List.of("points.posted.award", "points.posted.deduction", "claim.approved",
 			"claim.rejected", "claim.objected", "rectification.notice", "task.grabbed", "task.dispatched",
-			"task.released", "task.completed", "task.confirmed", "task.paid", "donation.received", "donation.sent",
+			"task.released", "task.completed", "task.confirmed", "task.paid", "task.started", "task.auto-released",
+			"task.disputed", "task.cancelled", "task.expired", "task.unpaid", "donation.received", "donation.sent",
 			"redemption.receipt");
 
 	private final NotificationTexts texts = new NotificationTexts();

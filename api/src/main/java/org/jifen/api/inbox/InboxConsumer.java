@@ -9,6 +9,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import org.jifen.api.identity.Accounts;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.outbox.OutboxConsumer;
 import org.jifen.api.outbox.OutboxEvent;
@@ -31,7 +32,10 @@ class InboxConsumer implements OutboxConsumer {
 
 	private final Ledger ledger;
 
-	InboxConsumer(Inbox inbox, Villages villages, Ledger ledger) {
+	private final Accounts accounts;
+
+	InboxConsumer(Inbox inbox, Villages villages, Ledger ledger, Accounts accounts) {
+		this.accounts = accounts;
 		this.inbox = inbox;
 		this.villages = villages;
 		this.ledger = ledger;
@@ -46,6 +50,9 @@ class InboxConsumer implements OutboxConsumer {
 	public Mono<Void> handle(OutboxEvent event) {
 		JsonNode payload = event.payload();
 		if (!event.type().equals("points.posted")) {
+			if (payload.hasNonNull("staffOfMerchant") && payload.has("arguments")) {
+				return toStaff(event, payload);
+			}
 			return payload.hasNonNull("householdId") && payload.has("arguments") ? announcement(event, payload)
 					: Mono.empty();
 		}
@@ -77,12 +84,27 @@ class InboxConsumer implements OutboxConsumer {
 	 * arguments come with it.
 	 */
 	private Mono<Void> announcement(OutboxEvent event, JsonNode payload) {
+		List<Object> arguments = arguments(payload);
+		return this.inbox.toMembers(new HouseholdId(payload.get("householdId").asLong()),
+				(user, phone) -> this.inbox.notify(event.id(), event.type(), null, arguments, user, phone));
+	}
+
+	/**
+	 * An event for a merchant's staff (its tills), who belong to no household.
+	 */
+	private Mono<Void> toStaff(OutboxEvent event, JsonNode payload) {
+		List<Object> arguments = arguments(payload);
+		return this.accounts.staffOfMerchant(payload.get("staffOfMerchant").asLong())
+			.concatMap((user) -> this.inbox.notify(event.id(), event.type(), null, arguments, user, null))
+			.then();
+	}
+
+	private static List<Object> arguments(JsonNode payload) {
 		List<Object> arguments = new ArrayList<>();
 		for (JsonNode argument : payload.get("arguments")) {
 			arguments.add(argument.isNumber() ? argument.asLong() : argument.asString());
 		}
-		return this.inbox.toMembers(new HouseholdId(payload.get("householdId").asLong()),
-				(user, phone) -> this.inbox.notify(event.id(), event.type(), null, arguments, user, phone));
+		return arguments;
 	}
 
 	private Mono<List<?>> balances(HouseholdId household) {
