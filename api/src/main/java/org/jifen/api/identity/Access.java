@@ -92,6 +92,20 @@ public class Access {
 		return require(region, (grant) -> grant.role().administers() || grant.role() == Role.SUPERVISOR);
 	}
 
+	/** Staff of the merchant (a grant {@code MERCHANT_STAFF:m<merchantId>}). */
+	public Mono<Caller> requireMerchantStaff(long merchantId) {
+		return caller().flatMap((caller) -> isMerchantStaff(caller, merchantId) ? Mono.just(caller)
+				: Mono.error(new DomainException(Kind.FORBIDDEN, "forbidden",
+						"You are not staff of merchant " + merchantId + ".", Map.of("merchantId", merchantId))));
+	}
+
+	public boolean isMerchantStaff(Caller caller, long merchantId) {
+		return caller.grants()
+			.stream()
+			.anyMatch((grant) -> grant.role() == Role.MERCHANT_STAFF
+					&& Long.valueOf(merchantId).equals(grant.merchantId()));
+	}
+
 	/** Whether the caller oversees the region (and so may see full names). */
 	public Mono<Boolean> oversees(Caller caller, RegionId region) {
 		return this.villages.ancestry(region)

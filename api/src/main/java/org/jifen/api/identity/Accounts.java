@@ -55,6 +55,11 @@ public class Accounts {
 				: this.repository.usersOfMembers(members.stream().map(MemberId::value).toList());
 	}
 
+	/** The staff accounts of a merchant, to be told of its redemptions. */
+	public Flux<MemberUser> staffOfMerchant(long merchantId) {
+		return this.repository.usersOfMerchant(merchantId);
+	}
+
 	/** The WeChat openids bound to a user. */
 	public Flux<String> openidsOf(long userId) {
 		return this.repository.openidsOf(userId);

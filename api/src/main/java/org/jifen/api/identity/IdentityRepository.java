@@ -227,6 +227,18 @@ class IdentityRepository {
 	}
 
 	/** The users of members, each with one of their WeChat openids if bound. */
+	Flux<MemberUser> usersOfMerchant(long merchantId) {
+		return this.database.sql("""
+				select u.id, min(w.openid) as openid
+				from role_grant g join app_user u on u.id = g.user_id left join wechat_binding w on w.user_id = u.id
+				where g.role = 'MERCHANT_STAFF' and g.merchant_id = :merchant
+				group by u.id
+				order by u.id""")
+			.bind("merchant", merchantId)
+			.map((row) -> new MemberUser(row.get("id", Long.class), null, row.get("openid", String.class)))
+			.all();
+	}
+
 	Flux<MemberUser> usersOfMembers(List<Long> memberIds) {
 		return this.database.sql("""
 				select u.id, u.member_id, min(w.openid) as openid

@@ -1,5 +1,7 @@
 package org.jifen.api.identity;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,12 @@ import org.jifen.api.catalog.CatalogItemDraft;
 import org.jifen.api.claims.Claim;
 import org.jifen.api.claims.Claims;
 import org.jifen.api.claims.NewClaim;
+import org.jifen.api.merchants.Merchants;
+import org.jifen.api.merchants.Offer;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.support.Fixtures;
+import org.jifen.api.tasks.NewTask;
+import org.jifen.api.tasks.TaskBoard;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
@@ -59,6 +65,13 @@ class AccessIT extends IntegrationTest {
 			"GET /api/v1/me/stream", "GET /api/v1/me/notification-preferences",
 			"PUT /api/v1/me/notification-preferences", "POST /api/v1/me/wechat-subscriptions");
 
+	/**
+	 * Merchant routes the merchant's home-town admins use (the till's routes are for its
+	 * staff).
+	 */
+	private static final Set<String> MERCHANT_ADMIN = Set.of("POST /api/v1/merchants/{merchantId}/staff",
+			"POST /api/v1/merchants/{merchantId}/offers");
+
 	/** Routes whose region is named in the body rather than the path. */
 	private static final Set<String> BODY_SCOPED = Set.of("POST /api/v1/regions");
 
@@ -92,7 +105,20 @@ class AccessIT extends IntegrationTest {
 	private Catalog catalog;
 
 	@Autowired
+	private Merchants merchants;
+
+	/** A merchant serving village B, its offer, and a staff account of it. */
+	private long merchantB;
+
+	private long offerB;
+
+	@Autowired
 	private Claims claims;
+
+	@Autowired
+	private TaskBoard tasks;
+
+	private long taskB;
 
 	@BeforeEach
 	void twoVillages() {
@@ -117,6 +143,27 @@ class AccessIT extends IntegrationTest {
 					new NewClaim(this.householdB.id().value(), "walk-item", Claim.Source.ORGANISATION, "打扫村道", null))
 			.block()
 			.id();
+		Instant now = Instant.now();
+		this.taskB = this.tasks
+			.post(setup, this.villageB.id(),
+					new NewTask("打扫村道", null, "环境整治", null, 1, 5, now.plus(Duration.ofHours(1)),
+							now.plus(Duration.ofDays(1)), null, null, true, null),
+					null)
+			.block()
+			.id();
+		Caller townSetup = SignedIn.staffCaller(this.accounts, "setup-town", Role.TOWN_ADMIN,
+				this.villageB.parentId().value());
+		this.merchantB = this.merchants
+			.enrol(townSetup, this.villageB.parentId(), "东坪德益超市", List.of(this.villageB.id().value()))
+			.block()
+			.id();
+		this.offerB = this.merchants
+			.createOffer(townSetup, this.merchantB,
+					new Offer(0, this.merchantB, "理发", Offer.Type.AMOUNT_OFF, null, null, 500L, null, null, 0, null, 0,
+							null, null, null, null, null, "general", false, true))
+			.block()
+			.id();
+		this.merchants.addStaff(townSetup, this.merchantB, "till-b", "收银员", SignedIn.PASSWORD).block();
 		this.deadEventB = services().count("""
 				insert into outbox_event (type, village_id, ordering_key, payload, status, attempts)
 				values ('walk.test', ?, ?, '{}', 'DEAD', 8) returning id""", this.villageB.id().value(),
@@ -144,6 +191,7 @@ class AccessIT extends IntegrationTest {
 				this.villageB.id().value());
 		String townAdmin = SignedIn.staff(this.http, this.accounts, "town-walk", Role.TOWN_ADMIN,
 				this.villageB.parentId().value());
+		String tillB = SignedIn.login(this.http, "till-b", SignedIn.PASSWORD).get("accessToken").asString();
 		for (String route : applicationRoutes()) {
 			if (PUBLIC.contains(route) || ANY_SIGNED_IN.contains(route)) {
 				continue;
@@ -151,13 +199,15 @@ class AccessIT extends IntegrationTest {
 			assertThat(route).as("%s names the region it touches, or is listed as open to anyone signed in", route)
 				.satisfiesAnyOf(
 						(text) -> assertThat(text).containsAnyOf("{villageId}", "{householdId}", "{memberId}",
-								"{regionId}", "{claimId}", "{townId}", "{eventId}"),
+								"{regionId}", "{claimId}", "{townId}", "{eventId}", "{taskId}", "{merchantId}"),
 						(text) -> assertThat(BODY_SCOPED).contains(text));
 			Answer outsider = call(route, this.adminOfA);
 			assertThat(outsider.status()).as("%s as the admin of another village", route).isIn(403, 404);
 			assertThat(outsider.body()).as("%s must be a real route", route)
 				.doesNotContain("urn:jifen:problem:not-found\"");
-			Answer insider = call(route, route.contains("{townId}") ? townAdmin : adminOfB);
+			String insiderToken = (route.contains("{townId}") || MERCHANT_ADMIN.contains(route)) ? townAdmin
+					: route.contains("{merchantId}") ? tillB : adminOfB;
+			Answer insider = call(route, insiderToken);
 			assertThat(insider.status()).as("%s as the admin of the village itself", route).isNotIn(401, 403);
 			assertThat(insider.body()).as("%s as the admin of the village itself", route)
 				.doesNotContain("urn:jifen:problem:not-found\"");
@@ -278,7 +328,13 @@ class AccessIT extends IntegrationTest {
 			.replace("{townId}", String.valueOf(this.villageB.parentId().value()))
 			.replace("{photoId}", "1")
 			.replace("{notificationId}", "1")
-			.replace("{eventId}", String.valueOf(this.deadEventB));
+			.replace("{eventId}", String.valueOf(this.deadEventB))
+			.replace("{taskId}", String.valueOf(this.taskB))
+			.replace("{slot}", "1")
+			.replace("{merchantId}", String.valueOf(this.merchantB))
+			.replace("{offerId}", String.valueOf(this.offerB))
+			.replace("{redemptionId}", "1")
+			.replace("{month}", "2026-11");
 		WebTestClient.RequestBodySpec request = this.http.method(HttpMethod.valueOf(parts[0]))
 			.uri(path + (path.endsWith("/members") ? "?phone=13800000000" : ""));
 		if (token != null) {

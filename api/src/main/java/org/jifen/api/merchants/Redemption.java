@@ -1,0 +1,23 @@
+package org.jifen.api.merchants;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One use of a code at a merchant. HELD (points held in settlement, waiting for the till)
+ * → CAPTURED (confirmed) → maybe REVERSED within the window; or HELD → VOIDED (not
+ * confirmed in time, or cancelled at the till). Money in fen.
+ */
+public record Redemption(long id, long merchantId, long offerId, long villageId, long householdId, long memberId,
+		long kindId, String via, long points, long billFen, long discountFen, long payableFen,
+		boolean villageSubsidised, Status status, long staffUserId, Instant heldAt, Instant holdExpiresAt,
+		@Nullable Instant capturedAt, @Nullable Instant voidedAt, @Nullable Instant reversedAt) {
+
+	public enum Status {
+
+		HELD, CAPTURED, VOIDED, REVERSED
+
+	}
+
+}
