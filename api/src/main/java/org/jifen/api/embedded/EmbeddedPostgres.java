@@ -29,10 +29,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
 	 * sure {@code database} exists.
 	 */
 	public static EmbeddedPostgres start(Path dataDirectory, String database) {
+		return start(dataDirectory, database, 0);
+	}
+
+	/**
+	 * Starts a server on the given port (a free one for 0), for example to bring one back
+	 * where its clients expect it after a stop.
+	 */
+	public static EmbeddedPostgres start(Path dataDirectory, String database, int port) {
 		try {
 			Files.createDirectories(dataDirectory);
-			var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-				.setDataDirectory(dataDirectory)
+			var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder();
+			if (port > 0) {
+				builder.setPort(port);
+			}
+			var server = builder.setDataDirectory(dataDirectory)
 				.setCleanDataDirectory(false)
 				.setServerConfig("max_connections", "300")
 				.setServerConfig("timezone", "UTC")

@@ -1,15 +1,20 @@
 package org.jifen.api.web;
 
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.lettuce.core.RedisConnectionException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
+import reactor.pool.PoolAcquireTimeoutException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.shared.DomainException;
@@ -18,6 +23,8 @@ import org.springframework.context.MessageSourceResolvable;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -52,6 +59,9 @@ class ProblemHandler implements WebExceptionHandler {
 
 	private static final String TYPE_PREFIX = "urn:jifen:problem:";
 
+	/** How long a client should wait before retrying during an outage. */
+	private static final long OUTAGE_RETRY_AFTER_SECONDS = 5;
+
 	private final MessageSource messages;
 
 	private final JsonMapper json;
@@ -85,8 +95,11 @@ class ProblemHandler implements WebExceptionHandler {
 		body.put("title", this.messages.getMessage("problem." + problem.type() + ".title", null,
 				problem.status().getReasonPhrase(), locale));
 		body.put("status", problem.status().value());
-		body.put("detail", this.messages.getMessage("problem." + problem.type() + ".detail",
-				problem.extensions().values().toArray(), problem.fallbackDetail(), locale));
+		// Read without arguments, so the text is taken as written (no MessageFormat), and
+		// filled by name: the extensions' order is not the message's.
+		String detail = this.messages.getMessage("problem." + problem.type() + ".detail", null, null, locale);
+		body.put("detail",
+				(detail != null) ? ProblemDetails.fill(detail, problem.extensions()) : problem.fallbackDetail());
 		body.put("instance", exchange.getRequest().getPath().value());
 		body.put("requestId", RequestIds.of(exchange));
 		body.putAll(problem.extensions());
@@ -108,6 +121,13 @@ class ProblemHandler implements WebExceptionHandler {
 			}
 			return new Problem(statusOf(domain.kind()), domain.type(), domain.getMessage(), domain.arguments(),
 					headers);
+		}
+		if (isOutage(error)) {
+			HttpHeaders headers = new HttpHeaders();
+			headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(OUTAGE_RETRY_AFTER_SECONDS));
+			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable",
+					"The service is briefly unavailable; please try again shortly.",
+					Map.of("retryAfterSeconds", OUTAGE_RETRY_AFTER_SECONDS), headers);
 		}
 		if (hasCause(error, DataBufferLimitException.class)) {
 			return Problem.of(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "The request body is too large.");
@@ -161,6 +181,20 @@ class ProblemHandler implements WebExceptionHandler {
 		}
 		return Problem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
 				"Something went wrong on our side. Please try again later.");
+	}
+
+	/**
+	 * The database or Redis not answering (refused, dropped, or no connection to be had
+	 * in time): nothing was done, and the same request, retried with the same
+	 * {@code Idempotency-Key}, may well succeed.
+	 */
+	private static boolean isOutage(Throwable error) {
+		return hasCause(error, DataAccessResourceFailureException.class)
+				|| hasCause(error, R2dbcNonTransientResourceException.class)
+				|| hasCause(error, R2dbcTransientResourceException.class)
+				|| hasCause(error, PoolAcquireTimeoutException.class) || hasCause(error, ConnectException.class)
+				|| hasCause(error, RedisConnectionException.class)
+				|| hasCause(error, RedisConnectionFailureException.class);
 	}
 
 	private Problem validationFailed(List<Map<String, String>> errors) {

@@ -3,22 +3,21 @@ package org.jifen.api.web;
 import io.micrometer.context.ContextRegistry;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
-import reactor.core.publisher.Hooks;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Carries the request id from the Reactor context into the logging MDC on every operator,
- * so that every log line of a request names it.
+ * Lets the request id travel from the Reactor context into the logging MDC where asked
+ * ({@code handle}, {@code tap}, {@code contextCapture}); not on every operator, which
+ * cost a fifth of the CPU of a request (see {@code spring.reactor.context-propagation}).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
 
 	WebConfiguration() {
 		ContextRegistry.getInstance().registerThreadLocalAccessor(new RequestIds.MdcAccessor());
-		// Hooks.enableAutomaticContextPropagation();
 	}
 
 	/**
