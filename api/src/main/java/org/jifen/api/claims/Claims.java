@@ -303,7 +303,7 @@ public class Claims {
 									requestId)
 							: Posting.deduction(village, itemAndKind.getT2().id(), household, -claim.points(), memo,
 									requestId);
-					return this.ledger.post(posting);
+					return this.ledger.post(posting.inCategory(item.category()));
 				})
 				.flatMap((posted) -> this.repository.markEffective(claimId, posted.transactionId()))
 				.thenReturn(claim));

@@ -1,12 +1,22 @@
 package org.jifen.api.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.JifenApplication;
 import org.jifen.api.embedded.EmbeddedPostgres;
@@ -19,6 +29,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * for seeding, and the report's number formats.
  */
 final class BenchApplication {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private BenchApplication() {
 	}
@@ -35,9 +47,76 @@ final class BenchApplication {
 				Map.entry("jifen.identity.jwt.key-file", work.resolve("keys/jwt.pem").toString()),
 				Map.entry("jifen.privacy.key-file", work.resolve("keys/personal-data.keys").toString()),
 				Map.entry("jifen.evidence.dir", work.resolve("evidence").toString()),
-				Map.entry("logging.level.root", "WARN")));
+				Map.entry("logging.level.root", "WARN"),
+				// A load generator is one user at machine speed; the budgets are for
+				// people.
+				Map.entry("jifen.rate-limits.sign-in", "100000000"),
+				Map.entry("jifen.rate-limits.posting", "100000000"),
+				Map.entry("jifen.rate-limits.code-verification", "100000000")));
 		properties.putAll(extra);
-		return new SpringApplicationBuilder(JifenApplication.class).properties(properties).run();
+		// As arguments, not default properties, which lose to application.yaml (its
+		// ${PORT:8080}, its rate budgets).
+		return new SpringApplicationBuilder(JifenApplication.class).run(properties.entrySet()
+			.stream()
+			.map((property) -> "--" + property.getKey() + "=" + property.getValue())
+			.toArray(String[]::new));
+	}
+
+	/** An HTTP client of the load generator, aimed at the application. */
+	static HttpClient client(ConfigurableApplicationContext app, LoadGenerator load) {
+		return load.client(port(app));
+	}
+
+	static int port(ConfigurableApplicationContext app) {
+		return Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "8080"));
+	}
+
+	/** Signs a staff account in with its password; the access token. */
+	static Mono<String> staffToken(HttpClient http, String username, String password) {
+		return signIn(http, "/api/v1/auth/login",
+				"{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}", username);
+	}
+
+	/**
+	 * Signs a villager in through the mini-program login with the dev code of
+	 * {@code dev-openid-<name>}; the access token.
+	 */
+	static Mono<String> villagerToken(HttpClient http, String name) {
+		return signIn(http, "/api/v1/auth/wechat", "{\"code\":\"dev-" + name + "\"}", name);
+	}
+
+	private static Mono<String> signIn(HttpClient http, String path, String body, String who) {
+		return http.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+			.post()
+			.uri(path)
+			.send(ByteBufFlux.fromString(Mono.just(body)))
+			.responseSingle((response, text) -> text.asString().map((answer) -> {
+				if (response.status().code() != 200) {
+					throw new IllegalStateException("Sign-in of " + who + " answered " + response.status());
+				}
+				return JSON.readTree(answer).get("accessToken").asString();
+			}));
+	}
+
+	/** The report's table header and its rows. */
+	static String table(List<String[]> rows) {
+		StringBuilder table = new StringBuilder(
+				"| scenario | measured | count | per second | p50 ms | p99 ms | p999 ms | failures | ratio to baseline |\n"
+						+ "|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (String[] row : rows) {
+			table.append("| ").append(String.join(" | ", row)).append(" |\n");
+		}
+		return table.toString();
+	}
+
+	/** Prints the report and writes it to {@code target/bench/<file>}. */
+	static void writeReport(String file, CharSequence report) throws IOException {
+		System.out.println();
+		System.out.println(report);
+		Path written = Path.of("target", "bench", file);
+		Files.createDirectories(written.getParent());
+		Files.writeString(written, report.toString(), StandardCharsets.UTF_8);
+		System.out.println("Written to " + written.toAbsolutePath());
 	}
 
 	static Connection jdbc(EmbeddedPostgres postgres) throws SQLException {

@@ -25,15 +25,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.internal.PlatformDependent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
@@ -66,8 +63,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * Prints a report and writes it to {@code api/target/bench/notifications.md}.
  */
 public final class NotificationBenchmark {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Pattern SEQUENCE = Pattern.compile("bench-(\\d+)");
 
@@ -169,7 +164,7 @@ public final class NotificationBenchmark {
 			this.postgres = postgres;
 			this.redis = redis;
 			this.work = work;
-			this.port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port", "8080"));
+			this.port = BenchApplication.port(app);
 			this.http = HttpClient.create().baseUrl("http://127.0.0.1:" + this.port);
 		}
 
@@ -243,16 +238,7 @@ public final class NotificationBenchmark {
 		}
 
 		private Mono<String> signIn(String name) {
-			return this.http.headers((headers) -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-				.post()
-				.uri("/api/v1/auth/wechat")
-				.send(ByteBufFlux.fromString(Mono.just("{\"code\":\"dev-" + name + "\"}")))
-				.responseSingle((response, body) -> body.asString().map((text) -> {
-					if (response.status().code() != 200) {
-						throw new IllegalStateException("Sign-in of " + name + " answered " + response.status());
-					}
-					return JSON.readTree(text).get("accessToken").asString();
-				}));
+			return BenchApplication.villagerToken(this.http, name);
 		}
 
 		/**
@@ -512,12 +498,7 @@ public final class NotificationBenchmark {
 						ONE_VILLAGE_AWARDS, Runtime.getRuntime().availableProcessors(), Runtime.version(),
 						openFileLimit(), this.loadAtStart, loadAverage()));
 			if (!this.rows.isEmpty()) {
-				table.append("## Commit to SSE\n\n")
-					.append("| scenario | measured | count | per second | p50 ms | p99 ms | p999 ms | failures | ratio to baseline |\n")
-					.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-				for (String[] row : this.rows) {
-					table.append("| ").append(String.join(" | ", row)).append(" |\n");
-				}
+				table.append("## Commit to SSE\n\n").append(BenchApplication.table(this.rows));
 				table.append("""
 
 						Latency runs from the moment `Ledger.post` returned (its transaction committed) to the
@@ -552,12 +533,7 @@ public final class NotificationBenchmark {
 
 						""", this.vmRssBaseline / 1048576.0, this.tokens.size()));
 			}
-			System.out.println();
-			System.out.println(table);
-			Path report = Path.of("target", "bench", "notifications.md");
-			Files.createDirectories(report.getParent());
-			Files.writeString(report, table.toString(), StandardCharsets.UTF_8);
-			System.out.println("Written to " + report.toAbsolutePath());
+			BenchApplication.writeReport("notifications.md", table);
 		}
 
 		/**

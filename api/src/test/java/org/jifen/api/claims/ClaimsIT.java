@@ -120,7 +120,9 @@ class ClaimsIT extends IntegrationTest {
 		this.claims.closeDue(Instant.now().plus(Duration.ofDays(8))).block();
 		assertThat(status(claimId)).isEqualTo("EFFECTIVE");
 		assertThat(balance(this.zhang)).isEqualTo(5);
-		assertThat(services().count("select count(*) from journal_transaction where memo = '照顾孤寡老人 (xiao-01 v1)'"))
+		// Filed under the item's category, for the category boards (善行义举榜).
+		assertThat(services()
+			.count("select count(*) from journal_transaction where memo = '照顾孤寡老人 (xiao-01 v1)' and category = '孝'"))
 			.isOne();
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
 

@@ -2,9 +2,11 @@ package org.jifen.api.support;
 
 import org.junit.jupiter.api.BeforeAll;
 import reactor.blockhound.BlockHound;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpHeaders;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,8 +21,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false",
 				"jifen.identity.jwt.key-file=target/test-keys/jwt-signing-key.pem",
-				"jifen.privacy.key-file=target/test-keys/personal-data.keys",
-				"jifen.evidence.dir=target/test-evidence" })
+				"jifen.privacy.key-file=target/test-keys/personal-data.keys", "jifen.evidence.dir=target/test-evidence",
+				// Tests sign in and post far faster than any person; RateLimitIT sets
+				// real
+				// budgets.
+				"jifen.rate-limits.sign-in=1000000", "jifen.rate-limits.posting=1000000",
+				"jifen.rate-limits.code-verification=1000000" })
 @AutoConfigureWebTestClient
 public abstract class IntegrationTest {
 
@@ -57,6 +63,19 @@ public abstract class IntegrationTest {
 
 	protected static RealServices services() {
 		return RealServices.get();
+	}
+
+	/** Reads a JSON answer with a bearer token, expecting 200. */
+	protected JsonNode readJson(String token, String path, Object... variables) {
+		return this.http.get()
+			.uri(path, variables)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
 	}
 
 }

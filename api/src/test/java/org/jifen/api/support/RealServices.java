@@ -135,16 +135,25 @@ public final class RealServices {
 
 	/** Runs a query whose rows are one number each, e.g. ids. */
 	public List<Long> ids(String sql, Object... parameters) {
+		return column(sql, Long.class, parameters);
+	}
+
+	/** Runs a query whose rows are one text each, e.g. names. */
+	public List<String> names(String sql, Object... parameters) {
+		return column(sql, String.class, parameters);
+	}
+
+	private <T> List<T> column(String sql, Class<T> type, Object... parameters) {
 		try (Connection connection = jdbc(); var query = connection.prepareStatement(sql)) {
 			for (int i = 0; i < parameters.length; i++) {
 				query.setObject(i + 1, parameters[i]);
 			}
 			var rows = query.executeQuery();
-			List<Long> ids = new ArrayList<>();
+			List<T> values = new ArrayList<>();
 			while (rows.next()) {
-				ids.add(rows.getLong(1));
+				values.add(rows.getObject(1, type));
 			}
-			return ids;
+			return values;
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException("Could not run " + sql, ex);
@@ -171,9 +180,30 @@ public final class RealServices {
 
 	/**
 	 * Empties every application table and the Redis keyspace, leaving the schema in
-	 * place.
+	 * place. Ids keep counting, as in production: an id never names two things, which the
+	 * application's kept ancestries rely on across test classes sharing a context.
 	 */
 	public void wipe() {
+		// The relay and the schedulers of other cached test contexts keep working while a
+		// class wipes; TRUNCATE takes every table's lock in turn and can deadlock with
+		// them. PostgreSQL then aborts one side, so a few retries always get through.
+		for (int attempt = 1;; attempt++) {
+			try {
+				truncateAll();
+				break;
+			}
+			catch (SQLException ex) {
+				boolean contended = "40P01".equals(ex.getSQLState()) || "55P03".equals(ex.getSQLState());
+				if (!contended || attempt == 10) {
+					throw new IllegalStateException("Could not wipe the test database", ex);
+				}
+				pause(attempt * 100L);
+			}
+		}
+		flushRedis();
+	}
+
+	private void truncateAll() throws SQLException {
 		try (Connection connection = jdbc(); Statement statement = connection.createStatement()) {
 			List<String> tables = new ArrayList<>();
 			var rows = statement.executeQuery("""
@@ -183,13 +213,20 @@ public final class RealServices {
 				tables.add('"' + rows.getString(1) + '"');
 			}
 			if (!tables.isEmpty()) {
-				statement.execute("truncate " + String.join(", ", tables) + " restart identity cascade");
+				statement.execute("set lock_timeout = '5s'");
+				statement.execute("truncate " + String.join(", ", tables) + " cascade");
 			}
 		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Could not wipe the test database", ex);
+	}
+
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
 		}
-		flushRedis();
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while wiping the test database", ex);
+		}
 	}
 
 	/** FLUSHALL: Redis holds derived data only, so this must lose nothing. */
