@@ -74,7 +74,7 @@ class NotificationTextsTests {
 		Recipient villager = new Recipient(null, "13812341234", Locale.ENGLISH);
 		Notification paid = new Notification("e1", "task.paid", villager, "Fix the fence", 8);
 		assertThat(this.texts.render(paid).body())
-			.isEqualTo("8 points for the task \"Fix the fence\" were paid to your household.");
+			.isEqualTo("8 volunteer points for the task \"Fix the fence\" were paid to you.");
 	}
 
 	@Test
