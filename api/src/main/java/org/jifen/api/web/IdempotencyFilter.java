@@ -76,7 +76,7 @@ class IdempotencyFilter implements WebFilter {
 		ServerHttpRequest request = exchange.getRequest();
 		String key = request.getHeaders().getFirst(HEADER);
 		if (key == null || !MUTATING.contains(request.getMethod())
-				|| UNSTORED.matcher(request.getURI().getRawPath()).matches()) {
+				|| UNSTORED.matcher(RequestPaths.decoded(request)).matches()) {
 			return chain.filter(exchange);
 		}
 		if (!VALID_KEY.matcher(key).matches()) {

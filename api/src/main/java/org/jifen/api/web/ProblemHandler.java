@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.lettuce.core.RedisConnectionException;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.slf4j.Logger;
@@ -188,10 +189,8 @@ class ProblemHandler implements WebExceptionHandler {
 	 * in time): nothing was done, and the same request, retried with the same
 	 * {@code Idempotency-Key}, may well succeed.
 	 */
-	private static boolean isOutage(Throwable error) {
-		return hasCause(error, DataAccessResourceFailureException.class)
-				|| hasCause(error, R2dbcNonTransientResourceException.class)
-				|| hasCause(error, R2dbcTransientResourceException.class)
+	static boolean isOutage(Throwable error) {
+		return hasCause(error, DataAccessResourceFailureException.class) || isDatabaseUnreachable(error)
 				|| hasCause(error, PoolAcquireTimeoutException.class) || hasCause(error, ConnectException.class)
 				|| hasCause(error, RedisConnectionException.class)
 				|| hasCause(error, RedisConnectionFailureException.class);
@@ -224,6 +223,23 @@ class ProblemHandler implements WebExceptionHandler {
 			case THROTTLED -> HttpStatus.TOO_MANY_REQUESTS;
 			case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
 		};
+	}
+
+	/**
+	 * The PostgreSQL driver raises its resource exceptions also for SQL states it does
+	 * not list (a statement timeout, an aborted transaction, an internal error): those
+	 * are bugs to see as 500s, not outages to retry. Only a lost or refused connection
+	 * (no state, or class 08), an exhausted server (53) or one shutting down (57P0x) is.
+	 */
+	private static boolean isDatabaseUnreachable(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof R2dbcNonTransientResourceException
+					|| cause instanceof R2dbcTransientResourceException) {
+				String state = ((R2dbcException) cause).getSqlState();
+				return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
+			}
+		}
+		return false;
 	}
 
 	private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {

@@ -1,7 +1,6 @@
 package org.jifen.api.web;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +43,6 @@ class RateLimitFilter implements WebFilter {
 			HttpMethod.DELETE);
 
 	/** How long the count may take before the request goes through uncounted. */
-	private static final Duration COUNT_TIMEOUT = Duration.ofMillis(250);
 
 	/**
 	 * Counts one request in the current window; answers the count so far and the
@@ -86,7 +84,7 @@ class RateLimitFilter implements WebFilter {
 		if (!CHANGING.contains(request.getMethod())) {
 			return chain.filter(exchange);
 		}
-		String path = request.getPath().pathWithinApplication().value();
+		String path = RequestPaths.decoded(request);
 		if (path.startsWith("/api/v1/auth/")) {
 			return spend(new Budget("sign-in", this.properties.signIn()), "address:" + address(request))
 				.then(chain.filter(exchange));
@@ -111,7 +109,7 @@ class RateLimitFilter implements WebFilter {
 			// event loop. The request then goes on off Lettuce's I/O thread.
 			.subscribeOn(Schedulers.boundedElastic())
 			.publishOn(Schedulers.parallel())
-			.timeout(COUNT_TIMEOUT)
+			.timeout(this.properties.countTimeout())
 			.flatMap((answer) -> {
 				long count = answer.get(0);
 				if (count <= budget.limit()) {

@@ -15,10 +15,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param codeVerification checkout code verifications per signed-in user and window
  * @param codeVerificationPaths the paths (a regular expression) of checkout code
  * verification
+ * @param countTimeout how long a request waits for its count before it goes on uncounted
+ * (the limits fail open: a slow Redis must not stop the village)
  */
 @ConfigurationProperties("jifen.rate-limits")
-record RateLimitProperties(Duration window, int signIn, int posting, int codeVerification,
-		String codeVerificationPaths) {
+record RateLimitProperties(Duration window, int signIn, int posting, int codeVerification, String codeVerificationPaths,
+		Duration countTimeout) {
 
 	RateLimitProperties {
 		window = (window != null) ? window : Duration.ofMinutes(1);
@@ -27,6 +29,7 @@ record RateLimitProperties(Duration window, int signIn, int posting, int codeVer
 		codeVerification = (codeVerification > 0) ? codeVerification : 60;
 		codeVerificationPaths = (codeVerificationPaths != null) ? codeVerificationPaths
 				: "/api/v1/merchants/[^/]+/redemptions";
+		countTimeout = (countTimeout != null) ? countTimeout : Duration.ofMillis(250);
 		if (window.toSeconds() < 1) {
 			throw new IllegalArgumentException("jifen.rate-limits.window must be a second or longer");
 		}
