@@ -53,6 +53,11 @@ public record BoardKey(String scope, String period, String kind, String category
 		return redisKey() + ":applied";
 	}
 
+	/** Present for a while after the board was built empty. */
+	String builtEmptyKey() {
+		return redisKey() + ":empty";
+	}
+
 	/** A fresh temporary key in the board's slot, for building a new board aside. */
 	String rebuildKey(String buildId) {
 		return redisKey() + ":rebuild:" + buildId;

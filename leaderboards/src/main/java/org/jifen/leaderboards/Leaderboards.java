@@ -308,7 +308,21 @@ public final class Leaderboards {
 	 * period is over and no longer shown.
 	 */
 	public Mono<Void> delete(BoardKey board) {
-		return this.redis.del(board.redisKey(), board.appliedChangesKey()).then();
+		return this.redis.del(board.redisKey(), board.appliedChangesKey(), board.builtEmptyKey()).then();
+	}
+
+	/**
+	 * Whether the board holds members, or was marked built empty within the marker's
+	 * lifetime. A board with no members is otherwise indistinguishable from one never
+	 * built, and its owner would rebuild it on every read.
+	 */
+	public Mono<Boolean> exists(BoardKey board) {
+		return this.redis.exists(board.redisKey(), board.builtEmptyKey()).map((found) -> found > 0);
+	}
+
+	/** Marks the board as built with no members, for {@code lifetime}. */
+	public Mono<Void> markEmpty(BoardKey board, Duration lifetime) {
+		return this.redis.psetex(board.builtEmptyKey(), lifetime.toMillis(), "1").then();
 	}
 
 	/**

@@ -92,6 +92,22 @@ class LeaderboardsIT {
 	}
 
 	@Test
+	void aBoardMarkedBuiltEmptyExistsUntilTheMarkRunsOutOrItIsDeleted() {
+		assertThat(this.boards.exists(BOARD).block()).isFalse();
+		this.boards.markEmpty(BOARD, Duration.ofMillis(300)).block();
+		assertThat(this.boards.exists(BOARD).block()).isTrue();
+		assertThat(this.boards.count(BOARD).block()).isZero();
+		await(Duration.ofMillis(400));
+		assertThat(this.boards.exists(BOARD).block()).isFalse();
+
+		this.boards.markEmpty(BOARD, Duration.ofMinutes(1)).block();
+		this.boards.delete(BOARD).block();
+		assertThat(this.boards.exists(BOARD).block()).isFalse();
+		set("someone", 1, MORNING);
+		assertThat(this.boards.exists(BOARD).block()).isTrue();
+	}
+
+	@Test
 	void readsTheTopMembersBestFirst() {
 		for (int i = 1; i <= 20; i++) {
 			set("m" + i, i * 10, MORNING);
@@ -378,6 +394,16 @@ class LeaderboardsIT {
 							(next.achievedAt().isAfter(sum.achievedAt()) ? next.achievedAt() : sum.achievedAt())));
 		}
 		return List.copyOf(entries.values());
+	}
+
+	private static void await(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }

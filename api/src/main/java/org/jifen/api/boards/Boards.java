@@ -3,6 +3,7 @@ package org.jifen.api.boards;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.api.audit.AuditTrail;
+import org.jifen.api.catalog.Catalog;
 import org.jifen.api.identity.Access;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.ledger.PointKind;
@@ -58,6 +60,11 @@ public class Boards {
 	/** The most households one read of a board answers. */
 	static final int MAX_LIMIT = 100;
 
+	/**
+	 * How long a board found empty is taken as built before the ledger is asked again.
+	 */
+	private static final Duration EMPTY_BOARD_KEPT = Duration.ofMinutes(1);
+
 	private final Leaderboards leaderboards;
 
 	private final BoardsRepository repository;
@@ -66,15 +73,18 @@ public class Boards {
 
 	private final PointKinds kinds;
 
+	private final Catalog catalog;
+
 	private final Access access;
 
 	private final Clock clock;
 
 	private final AuditTrail auditTrail;
 
-	Boards(Leaderboards leaderboards, BoardsRepository repository, Villages villages, PointKinds kinds, Access access,
-			Clock clock, AuditTrail auditTrail) {
+	Boards(Leaderboards leaderboards, BoardsRepository repository, Villages villages, PointKinds kinds, Catalog catalog,
+			Access access, Clock clock, AuditTrail auditTrail) {
 		this.auditTrail = auditTrail;
+		this.catalog = catalog;
 		this.leaderboards = leaderboards;
 		this.repository = repository;
 		this.villages = villages;
@@ -304,6 +314,7 @@ public class Boards {
 				.flatMap((caller) -> home(caller).map(Optional::of)
 					.defaultIfEmpty(Optional.empty())
 					.flatMap((home) -> requireBoardReader(caller, home.orElse(null), regionId)
+						.then(requireCategory(regionId, category))
 						.then(kind(regionId, kindCode))
 						.flatMap((kind) -> {
 							Board board = new Board(regionId, kind.id(), kind.owner(), period,
@@ -312,6 +323,23 @@ public class Boards {
 								.map((fullNames) -> new Reading(caller, kind, board, fullNames,
 										ownPlace(caller, home.orElse(null), board)));
 						}))));
+	}
+
+	/**
+	 * A category board exists for the categories of the region's catalogs only: a made-up
+	 * one would otherwise cost a scan of the region's journal on every read.
+	 */
+	private Mono<Void> requireCategory(RegionId region, @Nullable String category) {
+		if (category == null) {
+			return Mono.empty();
+		}
+		return this.villages.subtree(region)
+			.flatMap((regions) -> this.catalog.categoryUsed(regions, category))
+			.filter(Boolean::booleanValue)
+			.switchIfEmpty(Mono.error(() -> new DomainException(DomainException.Kind.NOT_FOUND, "board-not-found",
+					"No catalog item here has the category " + category + ", so it has no board.",
+					Map.of("regionId", region.value(), "category", category))))
+			.then();
 	}
 
 	/**
@@ -458,10 +486,14 @@ public class Boards {
 							period.keyOf(now, ZoneId.of(region.timeZone())), category))));
 	}
 
-	/** Rebuilds a board that is missing, from the ledger. */
+	/**
+	 * Rebuilds a board that is missing, from the ledger. A board found empty a moment ago
+	 * counts as present (its postings since then come through the relay), so reads of an
+	 * empty board do not each scan the journal.
+	 */
 	private Mono<Void> ensure(Board board) {
-		return this.leaderboards.count(board.key())
-			.flatMap((count) -> (count > 0) ? Mono.<Void>empty() : rebuild(board).then());
+		return this.leaderboards.exists(board.key())
+			.flatMap((exists) -> exists ? Mono.<Void>empty() : rebuild(board).then());
 	}
 
 	/**
@@ -487,9 +519,14 @@ public class Boards {
 									.map(BoardsRepository.SnapshotRow::reachedAt)
 									.max(Instant::compareTo)
 									.orElseThrow());
-				return marked.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
+				Mono<Long> rebuilt = marked.then(this.leaderboards.rebuild(key, Flux.fromIterable(rows)
 					.filter((row) -> row.transactionId() == null)
 					.map((row) -> new BoardEntry(Long.toString(row.ownerId()), row.points(), row.reachedAt()))));
+				// Only when nothing at all was found: with undelivered postings in the
+				// snapshot, the board must be rebuilt again once they are delivered.
+				return rows.isEmpty()
+						? rebuilt.flatMap((size) -> this.leaderboards.markEmpty(key, EMPTY_BOARD_KEPT).thenReturn(size))
+						: rebuilt;
 			});
 	}
 

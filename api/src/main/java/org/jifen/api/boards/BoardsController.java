@@ -47,8 +47,9 @@ class BoardsController {
 	@Operation(summary = "The top households of a village's board, and the caller's own household",
 			description = "Ranked by score earned in the current month, quarter, year or all time (village time "
 					+ "zone); equal points rank the household that reached them first higher. With a category "
-					+ "(a catalog category such as 孝 or 善), only points earned under it count (善行义举榜). Names "
-					+ "are masked except for those who oversee the village.")
+					+ "(a catalog category such as 孝 or 善), only points earned under it count (善行义举榜); a "
+					+ "category no catalog item of the village has answers 404 board-not-found. Names are masked "
+					+ "except for those who oversee the village.")
 	Mono<Boards.BoardView> villageBoard(@PathVariable long villageId,
 			@RequestParam(defaultValue = "month") String period, @RequestParam(required = false) @Nullable String kind,
 			@RequestParam(required = false) @Nullable @Size(min = 1, max = 40) String category,

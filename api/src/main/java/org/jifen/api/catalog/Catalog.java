@@ -1,5 +1,6 @@
 package org.jifen.api.catalog;
 
+import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Flux;
@@ -41,6 +42,15 @@ public class Catalog {
 
 	public Flux<CatalogItem> history(RegionId village) {
 		return this.villages.village(village).thenMany(this.repository.history(village.value()));
+	}
+
+	/**
+	 * Whether any item of these villages, in any version, has this category: the
+	 * categories that points can have been earned under.
+	 */
+	public Mono<Boolean> categoryUsed(List<RegionId> villages, String category) {
+		return villages.isEmpty() ? Mono.just(false)
+				: this.repository.categoryUsed(villages.stream().map(RegionId::value).toList(), category);
 	}
 
 	public Mono<CatalogItem> item(long itemId) {

@@ -1,6 +1,7 @@
 package org.jifen.api.catalog;
 
 import java.time.LocalDate;
+import java.util.List;
 
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
@@ -37,6 +38,16 @@ class CatalogRepository {
 			.bind("village", villageId)
 			.map(CatalogRepository::item)
 			.all();
+	}
+
+	Mono<Boolean> categoryUsed(List<Long> villageIds, String category) {
+		return this.database.sql("""
+				select exists (select 1 from catalog_item where village_id = any(:villages) and category = :category)
+				as used""")
+			.bind("villages", villageIds.toArray(Long[]::new))
+			.bind("category", category)
+			.map((row) -> row.get("used", Boolean.class))
+			.one();
 	}
 
 	Mono<CatalogItem> find(long itemId) {

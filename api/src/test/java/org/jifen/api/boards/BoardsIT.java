@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.jifen.api.catalog.Catalog;
+import org.jifen.api.catalog.CatalogItemDraft;
 import org.jifen.api.identity.Accounts;
+import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Role;
 import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
@@ -63,6 +67,9 @@ class BoardsIT extends IntegrationTest {
 
 	@Autowired
 	private PointKinds kinds;
+
+	@Autowired
+	private Catalog catalog;
 
 	@Autowired
 	private BoardsConsumer consumer;
@@ -293,6 +300,7 @@ class BoardsIT extends IntegrationTest {
 
 	@Test
 	void aCategoryBoardCountsOnlyPointsEarnedUnderItsCategory() {
+		catalogCategories("孝", "善", "勤");
 		award(this.zhang, 7, "孝");
 		award(this.li, 12, "善");
 		award(this.wang, 3, "孝");
@@ -321,6 +329,43 @@ class BoardsIT extends IntegrationTest {
 		assertThat(readJson(this.admin, check, this.village.id().value(), "孝").get("differences")).isNotEmpty();
 		rebuild("?category=孝");
 		assertThat(readJson(this.admin, check, this.village.id().value(), "孝").get("differences")).isEmpty();
+	}
+
+	@Test
+	void aCategoryNoCatalogItemHasHasNoBoard() {
+		catalogCategories("孝");
+		this.http.get()
+			.uri("/api/v1/villages/{id}/boards?period=month&category={category}", this.village.id().value(), "编造")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.type")
+			.value((type) -> assertThat(type.toString()).endsWith("board-not-found"));
+	}
+
+	@Test
+	void aBoardReadWhileEmptyShowsThePostingsThatFollow() {
+		catalogCategories("孝");
+		String path = "/api/v1/villages/{id}/boards?period=month&category={category}";
+		assertThat(numbers(readJson(this.admin, path, this.village.id().value(), "孝"))).isEmpty();
+		assertThat(numbers(readJson(this.admin, path, this.village.id().value(), "孝"))).isEmpty();
+		award(this.li, 4, "孝");
+		awaitDelivered();
+		assertThat(numbers(readJson(this.admin, path, this.village.id().value(), "孝"))).containsExactly("002");
+	}
+
+	private void catalogCategories(String... categories) {
+		Caller setup = SignedIn.staffCaller(this.accounts, "catalog-" + UUID.randomUUID(), Role.VILLAGE_ADMIN,
+				this.village.id().value());
+		for (int i = 0; i < categories.length; i++) {
+			this.catalog
+				.save(this.village.id(),
+						new CatalogItemDraft("item-" + i, "条目" + i, categories[i], 3, null, null, false, null, null),
+						setup.actor())
+				.block();
+		}
 	}
 
 	@Test
