@@ -111,7 +111,9 @@ public class TaskBoard {
 		}
 		Mono<Caller> allowed = draft.fromVillagePool() ? this.access.requireAdmin(caller, village)
 				: this.access.requireRead(caller, village);
-		Long beneficiary = (draft.forMemberId() != null) ? draft.forMemberId() : caller.memberId();
+		// A pool task is nobody's need unless it names one: not the posting admin's.
+		Long beneficiary = (draft.forMemberId() != null) ? draft.forMemberId()
+				: draft.fromVillagePool() ? null : caller.memberId();
 		return allowed.then(this.access.actor(caller, draft.forMemberId()))
 			.flatMap((actor) -> this.villages.village(village)
 				.then(this.kinds.kindOrDefault(village, (draft.kind() != null) ? draft.kind() : PointKinds.VOLUNTEER))
@@ -274,25 +276,33 @@ public class TaskBoard {
 		}));
 	}
 
-	/** The poster (or an admin) confirms a completion: escrow pays the volunteer. */
+	/**
+	 * The poster (or an admin) confirms a completion: escrow pays the volunteer. Never
+	 * the volunteer or someone of their household.
+	 */
 	@Transactional
 	public Mono<TaskSlot> confirm(Caller caller, long taskId, int n) {
 		Instant now = this.clock.instant();
 		return posterOrAdmin(caller, taskId)
-			.flatMap((task) -> slot(task, n).flatMap((slot) -> pay(task, slot, List.of(State.COMPLETED), now)));
+			.flatMap((task) -> slot(task, n).flatMap((slot) -> impartial(caller, task, slot, false)
+				.then(Mono.defer(() -> pay(task, slot, List.of(State.COMPLETED), now)))));
 	}
 
-	/** The poster (or an admin) disputes a completion; a reviewer decides. */
+	/**
+	 * The poster (or an admin) disputes a completion; a reviewer decides. Never the
+	 * volunteer or someone of their household.
+	 */
 	@Transactional
 	public Mono<TaskSlot> dispute(Caller caller, long taskId, int n, String reason) {
-		return posterOrAdmin(caller, taskId).flatMap(
-				(task) -> slot(task, n)
-					.flatMap((slot) -> moved(task, slot, "dispute", List.of(State.COMPLETED), State.DISPUTED,
+		return posterOrAdmin(caller, taskId)
+			.flatMap((task) -> slot(task, n)
+				.flatMap((slot) -> impartial(caller, task, slot, false)
+					.then(Mono.defer(() -> moved(task, slot, "dispute", List.of(State.COMPLETED), State.DISPUTED,
 							SlotChange.of("dispute_reason = :reason",
-									SlotChange.value("reason", reason, String.class))))
-					.flatMap((slot) -> tell("task.disputed", task, slot, slot.volunteerHouseholdId(),
-							List.of(task.title(), reason))
-						.thenReturn(slot)));
+									SlotChange.value("reason", reason, String.class))))))
+				.flatMap((slot) -> tell("task.disputed", task, slot, slot.volunteerHouseholdId(),
+						List.of(task.title(), reason))
+					.thenReturn(slot)));
 	}
 
 	/**
@@ -305,7 +315,7 @@ public class TaskBoard {
 		Instant now = this.clock.instant();
 		return task(taskId).flatMap((task) -> this.access.requireReviewer(caller, new RegionId(task.villageId()))
 			.then(slot(task, n))
-			.flatMap((slot) -> impartial(caller, task, slot).then(Mono.defer(() -> {
+			.flatMap((slot) -> impartial(caller, task, slot, true).then(Mono.defer(() -> {
 				long paid = switch (decision.outcome()) {
 					case PAY -> task.reward();
 					case RETURN -> 0;
@@ -562,14 +572,18 @@ public class TaskBoard {
 			.flatMap((home) -> eligible(home, task, now).thenReturn(home));
 	}
 
-	/** A villager may take a slot of an open task, not of their own need. */
+	/**
+	 * A villager may take a slot of an open task, not of their own household's need (its
+	 * reward would come back to the household, with score).
+	 */
 	private Mono<Void> eligible(MemberHome home, Task task, Instant now) {
 		if (task.status() != Task.Status.OPEN || !now.isBefore(task.deadline())) {
 			return Mono.error(closed(task));
 		}
-		if (task.forMemberId() != null && task.forMemberId() == home.memberId().value()) {
-			return Mono
-				.error(refused("own-task", "A villager does not take their own need.", Map.of("taskId", task.id())));
+		if ((task.forMemberId() != null && task.forMemberId() == home.memberId().value())
+				|| (task.forHouseholdId() != null && task.forHouseholdId() == home.householdId().value())) {
+			return Mono.error(refused("own-task", "A villager does not take a need of their own household.",
+					Map.of("taskId", task.id())));
 		}
 		return home.villageId().value() == task.villageId() ? Mono.empty()
 				: sameTown(home.memberId(), task)
@@ -586,18 +600,23 @@ public class TaskBoard {
 						: this.access.requireAdmin(caller, new RegionId(task.villageId())).thenReturn(task));
 	}
 
-	/** A reviewer never decides about their own household's need or work. */
-	private Mono<Void> impartial(Caller caller, Task task, TaskSlot slot) {
+	/**
+	 * Nobody judges their own household's work: not the volunteer, nor anyone of their
+	 * household. A reviewer ({@code withTheNeed}) does not judge their own household's
+	 * need either, where the poster of a need confirms or disputes the work done for it.
+	 */
+	private Mono<Void> impartial(Caller caller, Task task, TaskSlot slot, boolean withTheNeed) {
 		if (caller.memberId() == null) {
 			return Mono.empty();
 		}
 		return this.villages.memberHome(new MemberId(caller.memberId())).flatMap((home) -> {
 			long own = home.householdId().value();
-			boolean involved = (task.forHouseholdId() != null && task.forHouseholdId() == own)
+			boolean involved = (withTheNeed && task.forHouseholdId() != null && task.forHouseholdId() == own)
+					|| caller.memberId().equals(slot.volunteerMemberId())
 					|| (slot.volunteerHouseholdId() != null && slot.volunteerHouseholdId() == own);
 			return involved
 					? Mono.error(new DomainException(Kind.FORBIDDEN, "conflict-of-interest",
-							"You cannot decide a dispute involving your own household.", Map.of("taskId", task.id())))
+							"You cannot judge work or a need of your own household.", Map.of("taskId", task.id())))
 					: Mono.empty();
 		});
 	}
