@@ -20,6 +20,7 @@ import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.ledger.Posted;
 import org.jifen.api.ledger.Posting;
 import org.jifen.api.ledger.SystemRole;
 import org.jifen.api.outbox.Outbox;
@@ -461,8 +462,8 @@ public class TaskBoard {
 				AccountRef volunteer = (kind.owner() == PointKind.Owner.MEMBER)
 						? new AccountRef.Member(new MemberId(settled.volunteerMemberId()))
 						: AccountRef.household(new HouseholdId(settled.volunteerHouseholdId()));
-				pay = this.ledger
-					.post(Posting.taskPay(village, kind.id(), volunteer, paid, memo, "task-slot-" + slot.id() + "-pay"))
+				pay = payVolunteer(village, kind, volunteer, new MemberId(settled.volunteerMemberId()), paid, memo,
+						"task-slot-" + slot.id() + "-pay")
 					.then(tell("task.paid", task, settled, settled.volunteerHouseholdId(), List.of(task.title(), paid)))
 					.then();
 			}
@@ -473,6 +474,26 @@ public class TaskBoard {
 				.then() : Mono.empty();
 			return pay.then(giveBack).thenReturn(settled);
 		}));
+	}
+
+	/**
+	 * Pays a volunteer from the task village's escrow into their account in their home
+	 * village. A town volunteer from another village is paid in two postings of the same
+	 * transaction, out of escrow to issuance here and from issuance to them at home,
+	 * posted in the order of the villages' ids so that two payments crossing between the
+	 * same villages lock the villages' journals in the same order.
+	 */
+	private Mono<Void> payVolunteer(RegionId village, PointKind kind, AccountRef volunteer, MemberId member, long paid,
+			String memo, String requestId) {
+		return this.villages.memberHome(member).flatMap((home) -> {
+			if (home.villageId().equals(village)) {
+				return this.ledger.post(Posting.taskPay(village, kind.id(), volunteer, paid, memo, requestId)).then();
+			}
+			Mono<Posted> out = this.ledger.post(Posting.taskPayOut(village, kind.id(), paid, memo, requestId + "-out"));
+			Mono<Posted> in = this.ledger
+				.post(Posting.taskPayIn(home.villageId(), kind.id(), volunteer, paid, memo, requestId + "-in"));
+			return (village.value() < home.villageId().value()) ? out.then(in).then() : in.then(out).then();
+		});
 	}
 
 	private Mono<PointKind> kind(Task task) {

@@ -504,6 +504,28 @@ class TasksIT extends IntegrationTest {
 	}
 
 	@Test
+	void aTownVolunteerFromAnotherVillageIsPaidIntoTheirHomeVillage() {
+		Neighbour east = neighbouringVillage();
+		openToTown(east);
+		long eastTask = this.scenario.posted(east.token(), east.region().id(), need(2, 5));
+		this.scenario.ok(this.volunteerToken, eastTask, "grab");
+		this.clock.set(this.now.plus(Duration.ofHours(2)));
+		this.scenario.ok(this.volunteerToken, eastTask, "check-in");
+		this.scenario.ok(this.volunteerToken, eastTask, "complete", Map.of("note", "送到了"));
+		JsonNode paid = this.scenario.ok(east.token(), eastTask, "slots/1/confirm");
+		assertThat(paid.get("state").asString()).isEqualTo("PAID");
+
+		assertThat(this.scenario.available(this.village, this.volunteer)).isEqualTo(5);
+		assertThat(this.scenario.score(this.village, this.volunteer)).isEqualTo(5);
+		assertThat(services().count("select count(*) from account where village_id = ? and member_id = ?",
+				east.region().id().value(), this.volunteer.value()))
+			.as("no account of the volunteer in the task's village")
+			.isZero();
+		assertThat(this.scenario.escrow(east.region().id())).as("the open slot's reward").isEqualTo(5);
+		this.scenario.escrowHoldsTheUnpaidReward(east.region().id());
+	}
+
+	@Test
 	void aVolunteerOrTheirHouseholdNeitherConfirmsNorDisputesTheirOwnWork() {
 		this.accounts
 			.bindVillager("dev-openid-volunteer-spouse", this.volunteerSpouse,
