@@ -56,6 +56,9 @@ public class TaskBoard {
 	/** Unfinished slots a cancelled or expired task gives back. */
 	private static final List<State> UNSTARTED = List.of(State.OPEN, State.DISPATCHED, State.GRABBED);
 
+	/** Slots an expired task gives back once the grace after its deadline is over. */
+	private static final List<State> UNFINISHED = List.of(State.OPEN, State.DISPATCHED, State.GRABBED, State.STARTED);
+
 	private final TaskRepository repository;
 
 	private final Villages villages;
@@ -372,7 +375,7 @@ public class TaskBoard {
 						(slot) -> task(slot.taskId()).flatMap((task) -> pay(task, slot, List.of(State.COMPLETED), now)))
 				.onErrorResume(DomainException.class, (ex) -> Mono.empty())))
 			.count();
-		Mono<Long> expired = this.repository.pastDeadline(now, 500)
+		Mono<Long> expired = this.repository.pastDeadline(now, startedCutoff(now), 500)
 			.concatMap((taskId) -> guarded("expire", taskId, expire(taskId, now)))
 			.count();
 		// One job after the other: each sees what the previous one moved.
@@ -395,14 +398,27 @@ public class TaskBoard {
 				.thenReturn(before)));
 	}
 
+	/**
+	 * Closes a task past its deadline and returns its unstarted slots; started work
+	 * returns only once the grace after the deadline is over too, so a volunteer who
+	 * checked in before the deadline may still report it done.
+	 */
 	private Mono<Task> expire(long taskId, Instant now) {
 		return this.repository.close(taskId, Task.Status.EXPIRED, now)
 			.flatMap((task) -> tell("task.expired", task, null, task.forHouseholdId(), List.of(task.title()))
 				.thenReturn(task))
 			.then(this.repository.find(taskId))
-			.flatMap((task) -> returnSlots(task, List.of(State.OPEN, State.DISPATCHED, State.GRABBED, State.STARTED),
+			.flatMap((task) -> returnSlots(task, task.deadline().isAfter(startedCutoff(now)) ? UNSTARTED : UNFINISHED,
 					"task.cancelled", now)
 				.thenReturn(task));
+	}
+
+	/**
+	 * Tasks whose deadline is before this have their started slots returned: the grace is
+	 * the auto-confirm time, as long as a poster has to confirm.
+	 */
+	private Instant startedCutoff(Instant now) {
+		return now.minus(this.properties.autoConfirmAfter());
 	}
 
 	/** A volunteer's paid work so far. */

@@ -526,6 +526,36 @@ class TasksIT extends IntegrationTest {
 	}
 
 	@Test
+	void startedWorkCompletedJustAfterTheDeadlineIsStillPaidAndReturnsOnlyAfterTheGrace() {
+		long task = this.scenario.posted(this.elderToken, this.village, need(2, 10));
+		this.scenario.ok(this.volunteerToken, task, "grab");
+		this.scenario.ok(this.neighbourToken, task, "grab");
+		this.clock.set(this.now.plus(Duration.ofHours(2)));
+		this.scenario.ok(this.volunteerToken, task, "check-in");
+		this.scenario.ok(this.neighbourToken, task, "check-in");
+
+		Instant deadline = this.now.plus(Duration.ofDays(1));
+		Instant justAfter = deadline.plus(Duration.ofMinutes(1));
+		this.clock.set(justAfter);
+		this.tasks.runDue(justAfter).block();
+		assertThat(this.scenario.view(this.elderToken, task).get("task").get("status").asString()).isEqualTo("EXPIRED");
+		assertThat(this.scenario.state(this.elderToken, task, 1)).isEqualTo("STARTED");
+		this.scenario.ok(this.volunteerToken, task, "complete", Map.of("note", "送到了"));
+		this.scenario.ok(this.elderToken, task, "slots/1/confirm");
+		assertThat(this.scenario.available(this.village, this.volunteer)).isEqualTo(10);
+
+		// Started work never reported returns once the grace after the deadline is over.
+		Instant withinGrace = deadline.plus(Duration.ofHours(72)).minusSeconds(1);
+		this.tasks.runDue(withinGrace).block();
+		assertThat(this.scenario.state(this.elderToken, task, 2)).isEqualTo("STARTED");
+		Instant afterGrace = deadline.plus(Duration.ofHours(72)).plusSeconds(1);
+		this.tasks.runDue(afterGrace).block();
+		assertThat(this.scenario.state(this.elderToken, task, 2)).isEqualTo("RETURNED");
+		assertThat(this.scenario.available(this.village, this.elder)).isEqualTo(90);
+		assertThat(this.scenario.escrow(this.village)).isZero();
+	}
+
+	@Test
 	void aVolunteerOrTheirHouseholdNeitherConfirmsNorDisputesTheirOwnWork() {
 		this.accounts
 			.bindVillager("dev-openid-volunteer-spouse", this.volunteerSpouse,
