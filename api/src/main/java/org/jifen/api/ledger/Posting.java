@@ -115,6 +115,29 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 	}
 
 	/**
+	 * A town volunteer's pay leaving the task's village, which cannot hold an account of
+	 * another village's villager: from escrow to the village's issuance. Its other half
+	 * is {@link #taskPayIn} in the volunteer's home village, in the same transaction.
+	 */
+	public static Posting taskPayOut(RegionId village, long kindId, long points, String memo, String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "TASK_PAY_OUT", memo, requestId,
+				List.of(new Leg(AccountRef.system(SystemRole.ESCROW), -points, 0),
+						new Leg(AccountRef.system(SystemRole.ISSUANCE), points, 0)));
+	}
+
+	/**
+	 * A town volunteer paid in their home village for work in another village of the town
+	 * (see {@link #taskPayOut}): from issuance, raising available and score.
+	 */
+	public static Posting taskPayIn(RegionId village, long kindId, AccountRef volunteer, long points, String memo,
+			String requestId) {
+		requirePositive(points);
+		return new Posting(village, kindId, "TASK_PAY_IN", memo, requestId, List
+			.of(new Leg(AccountRef.system(SystemRole.ISSUANCE), -points, 0), new Leg(volunteer, points, points)));
+	}
+
+	/**
 	 * Unpaid reward going back from escrow to where it came from (a cancelled, expired or
 	 * disputed task).
 	 */

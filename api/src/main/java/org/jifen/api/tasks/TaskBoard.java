@@ -20,6 +20,7 @@ import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.ledger.Posted;
 import org.jifen.api.ledger.Posting;
 import org.jifen.api.ledger.SystemRole;
 import org.jifen.api.outbox.Outbox;
@@ -54,6 +55,9 @@ public class TaskBoard {
 
 	/** Unfinished slots a cancelled or expired task gives back. */
 	private static final List<State> UNSTARTED = List.of(State.OPEN, State.DISPATCHED, State.GRABBED);
+
+	/** Slots an expired task gives back once the grace after its deadline is over. */
+	private static final List<State> UNFINISHED = List.of(State.OPEN, State.DISPATCHED, State.GRABBED, State.STARTED);
 
 	private final TaskRepository repository;
 
@@ -111,7 +115,9 @@ public class TaskBoard {
 		}
 		Mono<Caller> allowed = draft.fromVillagePool() ? this.access.requireAdmin(caller, village)
 				: this.access.requireRead(caller, village);
-		Long beneficiary = (draft.forMemberId() != null) ? draft.forMemberId() : caller.memberId();
+		// A pool task is nobody's need unless it names one: not the posting admin's.
+		Long beneficiary = (draft.forMemberId() != null) ? draft.forMemberId()
+				: draft.fromVillagePool() ? null : caller.memberId();
 		return allowed.then(this.access.actor(caller, draft.forMemberId()))
 			.flatMap((actor) -> this.villages.village(village)
 				.then(this.kinds.kindOrDefault(village, (draft.kind() != null) ? draft.kind() : PointKinds.VOLUNTEER))
@@ -274,25 +280,33 @@ public class TaskBoard {
 		}));
 	}
 
-	/** The poster (or an admin) confirms a completion: escrow pays the volunteer. */
+	/**
+	 * The poster (or an admin) confirms a completion: escrow pays the volunteer. Never
+	 * the volunteer or someone of their household.
+	 */
 	@Transactional
 	public Mono<TaskSlot> confirm(Caller caller, long taskId, int n) {
 		Instant now = this.clock.instant();
 		return posterOrAdmin(caller, taskId)
-			.flatMap((task) -> slot(task, n).flatMap((slot) -> pay(task, slot, List.of(State.COMPLETED), now)));
+			.flatMap((task) -> slot(task, n).flatMap((slot) -> impartial(caller, task, slot, false)
+				.then(Mono.defer(() -> pay(task, slot, List.of(State.COMPLETED), now)))));
 	}
 
-	/** The poster (or an admin) disputes a completion; a reviewer decides. */
+	/**
+	 * The poster (or an admin) disputes a completion; a reviewer decides. Never the
+	 * volunteer or someone of their household.
+	 */
 	@Transactional
 	public Mono<TaskSlot> dispute(Caller caller, long taskId, int n, String reason) {
-		return posterOrAdmin(caller, taskId).flatMap(
-				(task) -> slot(task, n)
-					.flatMap((slot) -> moved(task, slot, "dispute", List.of(State.COMPLETED), State.DISPUTED,
+		return posterOrAdmin(caller, taskId)
+			.flatMap((task) -> slot(task, n)
+				.flatMap((slot) -> impartial(caller, task, slot, false)
+					.then(Mono.defer(() -> moved(task, slot, "dispute", List.of(State.COMPLETED), State.DISPUTED,
 							SlotChange.of("dispute_reason = :reason",
-									SlotChange.value("reason", reason, String.class))))
-					.flatMap((slot) -> tell("task.disputed", task, slot, slot.volunteerHouseholdId(),
-							List.of(task.title(), reason))
-						.thenReturn(slot)));
+									SlotChange.value("reason", reason, String.class))))))
+				.flatMap((slot) -> tell("task.disputed", task, slot, slot.volunteerHouseholdId(),
+						List.of(task.title(), reason))
+					.thenReturn(slot)));
 	}
 
 	/**
@@ -305,7 +319,7 @@ public class TaskBoard {
 		Instant now = this.clock.instant();
 		return task(taskId).flatMap((task) -> this.access.requireReviewer(caller, new RegionId(task.villageId()))
 			.then(slot(task, n))
-			.flatMap((slot) -> impartial(caller, task, slot).then(Mono.defer(() -> {
+			.flatMap((slot) -> impartial(caller, task, slot, true).then(Mono.defer(() -> {
 				long paid = switch (decision.outcome()) {
 					case PAY -> task.reward();
 					case RETURN -> 0;
@@ -361,7 +375,7 @@ public class TaskBoard {
 						(slot) -> task(slot.taskId()).flatMap((task) -> pay(task, slot, List.of(State.COMPLETED), now)))
 				.onErrorResume(DomainException.class, (ex) -> Mono.empty())))
 			.count();
-		Mono<Long> expired = this.repository.pastDeadline(now, 500)
+		Mono<Long> expired = this.repository.pastDeadline(now, startedCutoff(now), 500)
 			.concatMap((taskId) -> guarded("expire", taskId, expire(taskId, now)))
 			.count();
 		// One job after the other: each sees what the previous one moved.
@@ -384,14 +398,27 @@ public class TaskBoard {
 				.thenReturn(before)));
 	}
 
+	/**
+	 * Closes a task past its deadline and returns its unstarted slots; started work
+	 * returns only once the grace after the deadline is over too, so a volunteer who
+	 * checked in before the deadline may still report it done.
+	 */
 	private Mono<Task> expire(long taskId, Instant now) {
 		return this.repository.close(taskId, Task.Status.EXPIRED, now)
 			.flatMap((task) -> tell("task.expired", task, null, task.forHouseholdId(), List.of(task.title()))
 				.thenReturn(task))
 			.then(this.repository.find(taskId))
-			.flatMap((task) -> returnSlots(task, List.of(State.OPEN, State.DISPATCHED, State.GRABBED, State.STARTED),
+			.flatMap((task) -> returnSlots(task, task.deadline().isAfter(startedCutoff(now)) ? UNSTARTED : UNFINISHED,
 					"task.cancelled", now)
 				.thenReturn(task));
+	}
+
+	/**
+	 * Tasks whose deadline is before this have their started slots returned: the grace is
+	 * the auto-confirm time, as long as a poster has to confirm.
+	 */
+	private Instant startedCutoff(Instant now) {
+		return now.minus(this.properties.autoConfirmAfter());
 	}
 
 	/** A volunteer's paid work so far. */
@@ -451,8 +478,8 @@ public class TaskBoard {
 				AccountRef volunteer = (kind.owner() == PointKind.Owner.MEMBER)
 						? new AccountRef.Member(new MemberId(settled.volunteerMemberId()))
 						: AccountRef.household(new HouseholdId(settled.volunteerHouseholdId()));
-				pay = this.ledger
-					.post(Posting.taskPay(village, kind.id(), volunteer, paid, memo, "task-slot-" + slot.id() + "-pay"))
+				pay = payVolunteer(village, kind, volunteer, new MemberId(settled.volunteerMemberId()), paid, memo,
+						"task-slot-" + slot.id() + "-pay")
 					.then(tell("task.paid", task, settled, settled.volunteerHouseholdId(), List.of(task.title(), paid)))
 					.then();
 			}
@@ -463,6 +490,26 @@ public class TaskBoard {
 				.then() : Mono.empty();
 			return pay.then(giveBack).thenReturn(settled);
 		}));
+	}
+
+	/**
+	 * Pays a volunteer from the task village's escrow into their account in their home
+	 * village. A town volunteer from another village is paid in two postings of the same
+	 * transaction, out of escrow to issuance here and from issuance to them at home,
+	 * posted in the order of the villages' ids so that two payments crossing between the
+	 * same villages lock the villages' journals in the same order.
+	 */
+	private Mono<Void> payVolunteer(RegionId village, PointKind kind, AccountRef volunteer, MemberId member, long paid,
+			String memo, String requestId) {
+		return this.villages.memberHome(member).flatMap((home) -> {
+			if (home.villageId().equals(village)) {
+				return this.ledger.post(Posting.taskPay(village, kind.id(), volunteer, paid, memo, requestId)).then();
+			}
+			Mono<Posted> out = this.ledger.post(Posting.taskPayOut(village, kind.id(), paid, memo, requestId + "-out"));
+			Mono<Posted> in = this.ledger
+				.post(Posting.taskPayIn(home.villageId(), kind.id(), volunteer, paid, memo, requestId + "-in"));
+			return (village.value() < home.villageId().value()) ? out.then(in).then() : in.then(out).then();
+		});
 	}
 
 	private Mono<PointKind> kind(Task task) {
@@ -562,14 +609,18 @@ public class TaskBoard {
 			.flatMap((home) -> eligible(home, task, now).thenReturn(home));
 	}
 
-	/** A villager may take a slot of an open task, not of their own need. */
+	/**
+	 * A villager may take a slot of an open task, not of their own household's need (its
+	 * reward would come back to the household, with score).
+	 */
 	private Mono<Void> eligible(MemberHome home, Task task, Instant now) {
 		if (task.status() != Task.Status.OPEN || !now.isBefore(task.deadline())) {
 			return Mono.error(closed(task));
 		}
-		if (task.forMemberId() != null && task.forMemberId() == home.memberId().value()) {
-			return Mono
-				.error(refused("own-task", "A villager does not take their own need.", Map.of("taskId", task.id())));
+		if ((task.forMemberId() != null && task.forMemberId() == home.memberId().value())
+				|| (task.forHouseholdId() != null && task.forHouseholdId() == home.householdId().value())) {
+			return Mono.error(refused("own-task", "A villager does not take a need of their own household.",
+					Map.of("taskId", task.id())));
 		}
 		return home.villageId().value() == task.villageId() ? Mono.empty()
 				: sameTown(home.memberId(), task)
@@ -586,18 +637,23 @@ public class TaskBoard {
 						: this.access.requireAdmin(caller, new RegionId(task.villageId())).thenReturn(task));
 	}
 
-	/** A reviewer never decides about their own household's need or work. */
-	private Mono<Void> impartial(Caller caller, Task task, TaskSlot slot) {
+	/**
+	 * Nobody judges their own household's work: not the volunteer, nor anyone of their
+	 * household. A reviewer ({@code withTheNeed}) does not judge their own household's
+	 * need either, where the poster of a need confirms or disputes the work done for it.
+	 */
+	private Mono<Void> impartial(Caller caller, Task task, TaskSlot slot, boolean withTheNeed) {
 		if (caller.memberId() == null) {
 			return Mono.empty();
 		}
 		return this.villages.memberHome(new MemberId(caller.memberId())).flatMap((home) -> {
 			long own = home.householdId().value();
-			boolean involved = (task.forHouseholdId() != null && task.forHouseholdId() == own)
+			boolean involved = (withTheNeed && task.forHouseholdId() != null && task.forHouseholdId() == own)
+					|| caller.memberId().equals(slot.volunteerMemberId())
 					|| (slot.volunteerHouseholdId() != null && slot.volunteerHouseholdId() == own);
 			return involved
 					? Mono.error(new DomainException(Kind.FORBIDDEN, "conflict-of-interest",
-							"You cannot decide a dispute involving your own household.", Map.of("taskId", task.id())))
+							"You cannot judge work or a need of your own household.", Map.of("taskId", task.id())))
 					: Mono.empty();
 		});
 	}

@@ -98,14 +98,16 @@ class TaskController {
 	@PostMapping(path = "/api/v1/tasks/{taskId}/grab", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Take one open slot (接单)",
 			description = "task-already-taken (409) when no slot is left; task-already-joined (409) for a second "
-					+ "slot of the same task; task-closed (409) once cancelled, expired or past the deadline.")
+					+ "slot of the same task; task-closed (409) once cancelled, expired or past the deadline; own-task "
+					+ "(422) for a need of the volunteer's own household.")
 	Mono<TaskSlot> grab(@PathVariable long taskId) {
 		return this.access.caller().flatMap((caller) -> this.tasks.grab(caller, taskId));
 	}
 
 	@PostMapping(path = "/api/v1/tasks/{taskId}/dispatch", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "Assign an open slot to a named villager (派单, village admins)")
+	@Operation(summary = "Assign an open slot to a named villager (派单, village admins)",
+			description = "own-task (422) for a villager of the household the need is for.")
 	Mono<TaskSlot> dispatch(@PathVariable long taskId, @Valid @RequestBody Mono<DispatchRequest> body) {
 		return this.access.caller()
 			.flatMap((caller) -> this.tasks.view(caller, taskId)
@@ -150,14 +152,17 @@ class TaskController {
 	}
 
 	@PostMapping(path = "/api/v1/tasks/{taskId}/slots/{slot}/confirm", produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "Confirm a completion (the poster or an admin): escrow pays the volunteer")
+	@Operation(summary = "Confirm a completion (the poster or an admin): escrow pays the volunteer",
+			description = "A town volunteer from another village is paid into their home village's account. "
+					+ "conflict-of-interest (403) for the volunteer or someone of their household.")
 	Mono<TaskSlot> confirm(@PathVariable long taskId, @PathVariable int slot) {
 		return this.access.caller().flatMap((caller) -> this.tasks.confirm(caller, taskId, slot));
 	}
 
 	@PostMapping(path = "/api/v1/tasks/{taskId}/slots/{slot}/dispute", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "Dispute a completion (the poster or an admin); a reviewer decides")
+	@Operation(summary = "Dispute a completion (the poster or an admin); a reviewer decides",
+			description = "conflict-of-interest (403) for the volunteer or someone of their household.")
 	Mono<TaskSlot> dispute(@PathVariable long taskId, @PathVariable int slot,
 			@Valid @RequestBody Mono<DisputeRequest> body) {
 		return this.access.caller()

@@ -220,17 +220,20 @@ class TaskRepository {
 	}
 
 	/**
-	 * Tasks past their deadline still open, or still holding unstarted or unfinished
-	 * slots.
+	 * Tasks past their deadline still open or holding unstarted slots, and tasks past
+	 * {@code startedCutoff} still holding started slots.
 	 */
-	Flux<Long> pastDeadline(Instant now, int limit) {
+	Flux<Long> pastDeadline(Instant now, Instant startedCutoff, int limit) {
 		return this.database.sql("""
 				select t.id from task t
 				where t.deadline <= :now
-				  and (t.status = 'OPEN' or exists (select 1 from task_slot s where s.task_id = t.id
-				                                    and s.state in ('OPEN', 'DISPATCHED', 'GRABBED', 'STARTED')))
+				  and (t.status = 'OPEN'
+				       or exists (select 1 from task_slot s where s.task_id = t.id
+				                  and (s.state in ('OPEN', 'DISPATCHED', 'GRABBED')
+				                       or (s.state = 'STARTED' and t.deadline <= :startedCutoff))))
 				order by t.id limit :limit""")
 			.bind("now", utc(now))
+			.bind("startedCutoff", utc(startedCutoff))
 			.bind("limit", limit)
 			.map((row) -> row.get("id", Long.class))
 			.all();

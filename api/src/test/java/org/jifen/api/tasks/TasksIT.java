@@ -73,6 +73,12 @@ class TasksIT extends IntegrationTest {
 
 	private String elderToken;
 
+	/** The elder's spouse, of her household. */
+	private MemberId elderSpouse;
+
+	/** The volunteer's spouse, of his household. */
+	private MemberId volunteerSpouse;
+
 	private MemberId volunteer;
 
 	private String volunteerToken;
@@ -102,13 +108,15 @@ class TasksIT extends IntegrationTest {
 		this.elder = elderHome.members().get(0).id();
 		this.volunteer = volunteerHome.members().get(0).id();
 		this.neighbour = neighbourHome.members().get(0).id();
+		this.elderSpouse = elderHome.members().get(1).id();
+		this.volunteerSpouse = volunteerHome.members().get(1).id();
 		this.elderToken = SignedIn.villager(this.http, this.accounts, "elder", this.elder);
 		this.volunteerToken = SignedIn.villager(this.http, this.accounts, "volunteer", this.volunteer);
 		this.neighbourToken = SignedIn.villager(this.http, this.accounts, "neighbour", this.neighbour);
 		this.admin = SignedIn.staff(this.http, this.accounts, "tasks-admin", Role.VILLAGE_ADMIN, this.village.value());
 		this.reviewer = SignedIn.staff(this.http, this.accounts, "tasks-reviewer", Role.REVIEWER, this.village.value());
 		this.accounts
-			.bindVillager("dev-openid-son", elderHome.members().get(1).id(),
+			.bindVillager("dev-openid-son", this.elderSpouse,
 					List.of(Grant.inRegion(Role.REVIEWER, this.village.value())))
 			.block();
 		this.elderSonReviewer = SignedIn.wechat(this.http, "dev-son", null).get("accessToken").asString();
@@ -329,16 +337,24 @@ class TasksIT extends IntegrationTest {
 
 		// 户积分 belong to households: the elder's household funds it, the volunteer's is
 		// paid.
-		Household elderHome = this.villages.household(this.villages.memberHome(this.elder).block().householdId())
-			.block();
-		Fixtures.award(this.ledger, this.kinds, this.villages.region(this.village).block(), elderHome, 50, "孝老爱亲");
-		Map<String, Object> inHouseholdPoints = new HashMap<>(need(1, 30));
-		inHouseholdPoints.put("kind", "household");
-		long task = this.scenario.posted(this.elderToken, this.village, inHouseholdPoints);
+		long task = elderHouseholdNeed(30);
 		assertThat(householdAvailable(this.elder)).isEqualTo(20);
 		done(task, Map.of());
 		this.scenario.ok(this.elderToken, task, "slots/1/confirm");
 		assertThat(householdAvailable(this.volunteer)).isEqualTo(30);
+	}
+
+	/**
+	 * The elder's household is awarded 50 household points (户积分) and posts a one-slot
+	 * need paid in them; the task.
+	 */
+	private long elderHouseholdNeed(long reward) {
+		Household elderHome = this.villages.household(this.villages.memberHome(this.elder).block().householdId())
+			.block();
+		Fixtures.award(this.ledger, this.kinds, this.villages.region(this.village).block(), elderHome, 50, "孝老爱亲");
+		Map<String, Object> inHouseholdPoints = new HashMap<>(need(1, reward));
+		inHouseholdPoints.put("kind", "household");
+		return this.scenario.posted(this.elderToken, this.village, inHouseholdPoints);
 	}
 
 	/** The volunteer takes the task's first free slot, checks in and reports it done. */
@@ -433,29 +449,162 @@ class TasksIT extends IntegrationTest {
 			.get("items")).hasSize(1);
 
 		// A neighbouring village of the same town opens its tasks to the town.
+		Neighbour east = neighbouringVillage();
+		long eastTask = this.scenario.posted(east.token(), east.region().id(), need(1, 5));
+		assertThat(browse(this.neighbourToken, this.village, "").get("items")).hasSize(2);
+		this.scenario.refused(this.neighbourToken, eastTask, "grab", 403, "forbidden");
+		openToTown(east);
+		assertThat(browse(this.neighbourToken, this.village, "").get("items")).hasSize(3);
+		this.scenario.ok(this.neighbourToken, eastTask, "grab");
+		this.scenario.escrowHoldsTheUnpaidReward(east.region().id());
+	}
+
+	/**
+	 * 东坪村, a village of the same town, with one villager who has 50 volunteer points.
+	 */
+	private Neighbour neighbouringVillage() {
 		Region east = this.villages
 			.createRegion(this.villages.region(this.village).block().parentId(), RegionLevel.VILLAGE, "tasks-east",
 					"东坪村")
 			.block();
 		Household eastHome = Fixtures.registered(this.villages, east, Fixtures.household("001", "赵大爷"));
-		String eastToken = SignedIn.villager(this.http, this.accounts, "east", eastHome.members().get(0).id());
-		this.scenario.volunteerPoints(east.id(), eastHome.members().get(0).id(), 50);
-		long eastTask = this.scenario.posted(eastToken, east.id(), need(1, 5));
-		assertThat(browse(this.neighbourToken, this.village, "").get("items")).hasSize(2);
-		this.scenario.refused(this.neighbourToken, eastTask, "grab", 403, "forbidden");
-		String eastAdmin = SignedIn.staff(this.http, this.accounts, "east-admin", Role.VILLAGE_ADMIN,
-				east.id().value());
+		MemberId member = eastHome.members().get(0).id();
+		String token = SignedIn.villager(this.http, this.accounts, "east", member);
+		this.scenario.volunteerPoints(east.id(), member, 50);
+		return new Neighbour(east, member, token);
+	}
+
+	/** The village's admin opens its tasks to volunteers of the whole town. */
+	private void openToTown(Neighbour neighbour) {
+		String admin = SignedIn.staff(this.http, this.accounts, "east-admin", Role.VILLAGE_ADMIN,
+				neighbour.region().id().value());
 		this.http.put()
-			.uri("/api/v1/villages/{id}/task-settings", east.id().value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + eastAdmin)
+			.uri("/api/v1/villages/{id}/task-settings", neighbour.region().id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + admin)
 			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("townWide", true))
 			.exchange()
 			.expectStatus()
 			.isOk();
-		assertThat(browse(this.neighbourToken, this.village, "").get("items")).hasSize(3);
-		this.scenario.ok(this.neighbourToken, eastTask, "grab");
-		this.scenario.escrowHoldsTheUnpaidReward(east.id());
+	}
+
+	/** Another village of the town and a villager of it. */
+	private record Neighbour(Region region, MemberId member, String token) {
+	}
+
+	@Test
+	void aHouseholdNeitherTakesNorIsDispatchedItsOwnNeed() {
+		// 户积分: escrow from the elder's household would come back to it with score.
+		long task = elderHouseholdNeed(30);
+		this.scenario.refused(this.elderSonReviewer, task, "grab", 422, "own-task");
+		this.scenario.refused(this.admin, task, "dispatch", 422, "own-task",
+				Map.of("memberId", this.elderSpouse.value()));
+		assertThat(this.scenario.state(this.elderToken, task, 1)).isEqualTo("OPEN");
+		this.scenario.ok(this.admin, task, "dispatch", Map.of("memberId", this.volunteer.value()));
+	}
+
+	@Test
+	void aTownVolunteerFromAnotherVillageIsPaidIntoTheirHomeVillage() {
+		Neighbour east = neighbouringVillage();
+		openToTown(east);
+		long eastTask = this.scenario.posted(east.token(), east.region().id(), need(2, 5));
+		this.scenario.ok(this.volunteerToken, eastTask, "grab");
+		this.clock.set(this.now.plus(Duration.ofHours(2)));
+		this.scenario.ok(this.volunteerToken, eastTask, "check-in");
+		this.scenario.ok(this.volunteerToken, eastTask, "complete", Map.of("note", "送到了"));
+		JsonNode paid = this.scenario.ok(east.token(), eastTask, "slots/1/confirm");
+		assertThat(paid.get("state").asString()).isEqualTo("PAID");
+
+		assertThat(this.scenario.available(this.village, this.volunteer)).isEqualTo(5);
+		assertThat(this.scenario.score(this.village, this.volunteer)).isEqualTo(5);
+		assertThat(services().count("select count(*) from account where village_id = ? and member_id = ?",
+				east.region().id().value(), this.volunteer.value()))
+			.as("no account of the volunteer in the task's village")
+			.isZero();
+		assertThat(this.scenario.escrow(east.region().id())).as("the open slot's reward").isEqualTo(5);
+		this.scenario.escrowHoldsTheUnpaidReward(east.region().id());
+	}
+
+	@Test
+	void startedWorkCompletedJustAfterTheDeadlineIsStillPaidAndReturnsOnlyAfterTheGrace() {
+		long task = this.scenario.posted(this.elderToken, this.village, need(2, 10));
+		this.scenario.ok(this.volunteerToken, task, "grab");
+		this.scenario.ok(this.neighbourToken, task, "grab");
+		this.clock.set(this.now.plus(Duration.ofHours(2)));
+		this.scenario.ok(this.volunteerToken, task, "check-in");
+		this.scenario.ok(this.neighbourToken, task, "check-in");
+
+		Instant deadline = this.now.plus(Duration.ofDays(1));
+		Instant justAfter = deadline.plus(Duration.ofMinutes(1));
+		this.clock.set(justAfter);
+		this.tasks.runDue(justAfter).block();
+		assertThat(this.scenario.view(this.elderToken, task).get("task").get("status").asString()).isEqualTo("EXPIRED");
+		assertThat(this.scenario.state(this.elderToken, task, 1)).isEqualTo("STARTED");
+		this.scenario.ok(this.volunteerToken, task, "complete", Map.of("note", "送到了"));
+		this.scenario.ok(this.elderToken, task, "slots/1/confirm");
+		assertThat(this.scenario.available(this.village, this.volunteer)).isEqualTo(10);
+
+		// Started work never reported returns once the grace after the deadline is over.
+		Instant withinGrace = deadline.plus(Duration.ofHours(72)).minusSeconds(1);
+		this.tasks.runDue(withinGrace).block();
+		assertThat(this.scenario.state(this.elderToken, task, 2)).isEqualTo("STARTED");
+		Instant afterGrace = deadline.plus(Duration.ofHours(72)).plusSeconds(1);
+		this.tasks.runDue(afterGrace).block();
+		assertThat(this.scenario.state(this.elderToken, task, 2)).isEqualTo("RETURNED");
+		assertThat(this.scenario.available(this.village, this.elder)).isEqualTo(90);
+		assertThat(this.scenario.escrow(this.village)).isZero();
+	}
+
+	@Test
+	void aVolunteerOrTheirHouseholdNeitherConfirmsNorDisputesTheirOwnWork() {
+		this.accounts
+			.bindVillager("dev-openid-volunteer-spouse", this.volunteerSpouse,
+					List.of(Grant.inRegion(Role.VILLAGE_ADMIN, this.village.value())))
+			.block();
+		String spouseAdmin = SignedIn.wechat(this.http, "dev-volunteer-spouse", null).get("accessToken").asString();
+		Map<String, Object> fromPool = new HashMap<>(need(1, 10));
+		fromPool.put("fromVillagePool", true);
+		long task = this.scenario.posted(this.admin, this.village, fromPool);
+		done(task, Map.of("note", "送到了"));
+		this.scenario.refused(spouseAdmin, task, "slots/1/confirm", 403, "conflict-of-interest");
+		this.scenario.refused(spouseAdmin, task, "slots/1/dispute", 403, "conflict-of-interest",
+				Map.of("reason", "没来"));
+		assertThat(this.scenario.state(this.admin, task, 1)).isEqualTo("COMPLETED");
+
+		// An admin who posts a pool task and does it herself does not confirm it.
+		long own = this.scenario.posted(spouseAdmin, this.village, fromPool);
+		this.scenario.ok(spouseAdmin, own, "grab");
+		this.scenario.ok(spouseAdmin, own, "check-in");
+		this.scenario.ok(spouseAdmin, own, "complete", Map.of());
+		this.scenario.refused(spouseAdmin, own, "slots/1/confirm", 403, "conflict-of-interest");
+		this.scenario.ok(this.admin, own, "slots/1/confirm");
+		this.scenario.ok(this.admin, task, "slots/1/confirm");
+		assertThat(this.scenario.available(this.village, this.volunteer)).isEqualTo(10);
+	}
+
+	@Test
+	void aPoolTaskNamesNoBeneficiaryWhenPostedByAnAdminWhoIsAVillager() {
+		Neighbour east = neighbouringVillage();
+		long town = this.villages.region(this.village).block().parentId().value();
+		this.accounts
+			.bindVillager("dev-openid-town-admin", this.volunteerSpouse, List.of(Grant.inRegion(Role.TOWN_ADMIN, town)))
+			.block();
+		String townAdmin = SignedIn.wechat(this.http, "dev-town-admin", null).get("accessToken").asString();
+		Map<String, Object> fromPool = new HashMap<>(need(1, 10));
+		fromPool.put("fromVillagePool", true);
+		JsonNode posted = this.scenario.post(townAdmin, east.region().id(), fromPool)
+			.expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(posted.get("forMemberId").isNull()).isTrue();
+		assertThat(posted.get("forHouseholdId").isNull()).isTrue();
+		long own = this.scenario.posted(townAdmin, this.village, fromPool);
+		assertThat(this.scenario.view(this.admin, own).get("task").get("forHouseholdId").isNull()).isTrue();
+		// Nobody's need: the admin's own household may take it.
+		this.scenario.ok(this.volunteerToken, own, "grab");
+		this.scenario.escrowHoldsTheUnpaidReward(east.region().id());
 	}
 
 	private JsonNode browse(String token, RegionId village, String query) {
