@@ -162,7 +162,19 @@ class MerchantRepository {
 	}
 
 	Mono<Offer> offer(long id) {
-		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id")
+		return offer(id, "");
+	}
+
+	/**
+	 * The offer, its row locked until the transaction ends (an edit reads what it
+	 * replaces).
+	 */
+	Mono<Offer> lockedOffer(long id) {
+		return offer(id, " for update");
+	}
+
+	private Mono<Offer> offer(long id, String lock) {
+		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id" + lock)
 			.bind("id", id)
 			.map((row) -> offer(row))
 			.one();

@@ -159,7 +159,9 @@ public class Merchants {
 	public Mono<Offer> editOffer(Caller caller, long merchantId, long offerId, Offer draft) {
 		return merchant(merchantId)
 			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
-				.then(offerOf(merchantId, offerId))
+				.then(this.repository.lockedOffer(offerId))
+				.filter((before) -> before.merchantId() == merchantId)
+				.switchIfEmpty(Mono.error(() -> offerNotFound(offerId)))
 				.flatMap((before) -> {
 					if (before.type() != draft.type()) {
 						return Mono.error(new DomainException(Kind.REFUSED, "offer-type-unchangeable",
@@ -288,9 +290,8 @@ public class Merchants {
 				.flatMap((place) -> this.access.caller()
 					.flatMap((caller) -> ownOrOverseen(caller, home))
 					.then(this.repository.offersServing(place.ancestry().stream().map(RegionId::value).toList())
-						.concatMap((offer) -> context(offer, home, place)
-							.flatMap((context) -> facts(context, true).map((facts) -> view(offer, context.merchant(),
-									Eligibility.refusals(offer, facts), locale))))
+						.concatMap((offer) -> context(offer, home, place).flatMap((context) -> facts(context, true)
+							.map((facts) -> view(context, Eligibility.refusals(offer, facts), locale))))
 						.collectList())));
 	}
 
@@ -365,13 +366,20 @@ public class Merchants {
 		return start.atStartOfDay(zone).toInstant();
 	}
 
-	private OfferView view(Offer offer, Merchant merchant, List<Eligibility.Refusal> refusals, Locale locale) {
-		List<Reason> reasons = refusals.stream()
-			.map((refusal) -> new Reason(refusal.code(), refusal.figures(),
-					this.messages.getMessage("merchants.reason." + refusal.code(), refusal.figures().values().toArray(),
-							refusal.code(), locale)))
-			.toList();
-		return new OfferView(offer, merchant.name(), reasons.isEmpty(), reasons);
+	/**
+	 * The offer with its reasons in the reader's language; a member-owned kind's figures
+	 * are the member's, which a {@code .member} text says where there is one.
+	 */
+	private OfferView view(Context context, List<Eligibility.Refusal> refusals, Locale locale) {
+		boolean member = context.kind().owner() == PointKind.Owner.MEMBER;
+		List<Reason> reasons = refusals.stream().map((refusal) -> {
+			String key = "merchants.reason." + refusal.code();
+			Object[] figures = refusal.figures().values().toArray();
+			String text = member ? this.messages.getMessage(key + ".member", figures, null, locale) : null;
+			return new Reason(refusal.code(), refusal.figures(),
+					(text != null) ? text : this.messages.getMessage(key, figures, refusal.code(), locale));
+		}).toList();
+		return new OfferView(context.offer(), context.merchant().name(), reasons.isEmpty(), reasons);
 	}
 
 	private static Offer valid(Offer draft) {

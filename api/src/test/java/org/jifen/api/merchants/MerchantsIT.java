@@ -509,6 +509,8 @@ class MerchantsIT extends IntegrationTest {
 		assertThat(liView.get("eligible").asBoolean()).isFalse();
 		assertThat(liView.get("reasons").get(0).get("code").asString()).isEqualTo("insufficient-points");
 		assertThat(liView.get("reasons").get(0).get("figures").get("available").asLong()).isZero();
+		assertThat(liView.get("reasons").get(0).get("text").asString())
+			.isEqualTo("Needs 30 points; you have 0 available");
 		assertThat(offersOf(this.zhangToken, this.zhang, "en").get(0).get("eligible").asBoolean()).isTrue();
 
 		JsonNode held = redeem(this.till1,
