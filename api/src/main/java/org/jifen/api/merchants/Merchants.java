@@ -200,23 +200,26 @@ public class Merchants {
 	 */
 	@Transactional
 	public Mono<Offer> restock(Caller caller, long merchantId, long offerId, int quantity) {
-		return merchant(
-				merchantId)
+		return merchant(merchantId)
 			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
 				.then(this.repository.restock(offerId, merchantId, quantity, Offer.MAX_STOCK))
 				.flatMap((after) -> audited(caller, merchant, "merchant.offer-restocked",
 						Map.of("stock", after.stock() - quantity), after,
 						Map.of("stock", after.stock(), "added", quantity)))
-				.switchIfEmpty(
-						Mono.defer(() -> offerOf(merchantId, offerId)
-							.flatMap((found) -> Mono.error((found.stock() == null)
-									? new DomainException(Kind.REFUSED, "offer-has-no-stock",
-											"Only an item exchanged for points has stock; " + found.type()
-													+ " has none.",
-											Map.of("offerType", found.type().name()))
-									: new DomainException(Kind.REFUSED, "stock-limit-exceeded",
-											"Stock is at most " + Offer.MAX_STOCK + "; it is " + found.stock() + ".",
-											Map.of("max", Offer.MAX_STOCK, "stock", found.stock())))))));
+				.switchIfEmpty(Mono
+					.defer(() -> offerOf(merchantId, offerId).flatMap((found) -> Mono.error(notRestocked(found))))));
+	}
+
+	/** Why an offer found was not restocked: it has no stock, or too much. */
+	private static DomainException notRestocked(Offer found) {
+		if (found.stock() == null) {
+			return new DomainException(Kind.REFUSED, "offer-has-no-stock",
+					"Only an item exchanged for points has stock; " + found.type() + " has none.",
+					Map.of("offerType", found.type().name()));
+		}
+		return new DomainException(Kind.REFUSED, "stock-limit-exceeded",
+				"Stock is at most " + Offer.MAX_STOCK + "; it is " + found.stock() + ".",
+				Map.of("max", Offer.MAX_STOCK, "stock", found.stock()));
 	}
 
 	/**
