@@ -422,7 +422,7 @@ public class Claims {
 	private static DomainException illegal(Claim claim, String action) {
 		return new DomainException(Kind.CONFLICT, "illegal-transition",
 				"A claim that is " + claim.status().name().toLowerCase() + " cannot be " + action + "d now.",
-				Map.of("status", claim.status().name()));
+				Map.of("claimStatus", claim.status().name()));
 	}
 
 	private static DomainException refused(String type, String message) {

@@ -60,7 +60,7 @@ public class Evidence {
 						? Mono.just(claim)
 						: Mono.error(new DomainException(Kind.CONFLICT, "illegal-transition",
 								"Evidence is added while a claim waits for review.",
-								Map.of("status", claim.status().name())))))
+								Map.of("claimStatus", claim.status().name())))))
 			// Checked only once the caller may touch the claim, so outsiders learn
 			// nothing from it.
 			.flatMap((claim) -> (contentType != null) ? Mono.just(claim)

@@ -167,10 +167,31 @@ public class Ledger {
 	 * {@code zone}.
 	 */
 	public Flux<Balance> balances(HouseholdId household, ZoneId zone) {
+		return inPeriods(zone,
+				(month, quarter, year) -> this.repository.balances(household.value(), month, quarter, year));
+	}
+
+	/**
+	 * A member's figures per member-owned kind (爱心存折, 红色存折 …), as
+	 * {@link #balances(HouseholdId, ZoneId)}.
+	 */
+	public Flux<Balance> balances(MemberId member, ZoneId zone) {
+		return inPeriods(zone,
+				(month, quarter, year) -> this.repository.memberBalances(member.value(), month, quarter, year));
+	}
+
+	private Flux<Balance> inPeriods(ZoneId zone, PeriodQuery query) {
 		LocalDate today = LocalDate.now(this.clock.withZone(zone));
 		LocalDate quarter = today.withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1).withDayOfMonth(1);
-		return this.repository.balances(household.value(), today.withDayOfMonth(1).atStartOfDay(zone).toInstant(),
+		return query.balances(today.withDayOfMonth(1).atStartOfDay(zone).toInstant(),
 				quarter.atStartOfDay(zone).toInstant(), today.withDayOfYear(1).atStartOfDay(zone).toInstant());
+	}
+
+	/** Balances with the period figures counted from these starts. */
+	private interface PeriodQuery {
+
+		Flux<Balance> balances(Instant monthStart, Instant quarterStart, Instant yearStart);
+
 	}
 
 	/** A household's movements, newest first, cursor-paged. */

@@ -221,6 +221,16 @@ class LedgerRepository {
 	}
 
 	Flux<Balance> balances(long householdId, Instant monthStart, Instant quarterStart, Instant yearStart) {
+		return balances("household_id", householdId, monthStart, quarterStart, yearStart);
+	}
+
+	/** A member's accounts (of member-owned kinds), as {@link #balances}. */
+	Flux<Balance> memberBalances(long memberId, Instant monthStart, Instant quarterStart, Instant yearStart) {
+		return balances("member_id", memberId, monthStart, quarterStart, yearStart);
+	}
+
+	private Flux<Balance> balances(String ownerColumn, long ownerId, Instant monthStart, Instant quarterStart,
+			Instant yearStart) {
 		return this.database.sql("""
 				select k.code, k.name, a.score, a.available,
 				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :month), 0) as month,
@@ -229,10 +239,11 @@ class LedgerRepository {
 				from account a join point_kind k on k.id = a.kind_id
 				     left join journal_entry e on e.account_id = a.id
 				     left join journal_transaction t on t.id = e.transaction_id
-				where a.household_id = :household
+				where a.""" + ownerColumn + """
+				       = :owner
 				group by k.id, k.code, k.name, a.score, a.available
 				order by k.id""")
-			.bind("household", householdId)
+			.bind("owner", ownerId)
 			.bind("month", monthStart.atOffset(ZoneOffset.UTC))
 			.bind("quarter", quarterStart.atOffset(ZoneOffset.UTC))
 			.bind("year", yearStart.atOffset(ZoneOffset.UTC))

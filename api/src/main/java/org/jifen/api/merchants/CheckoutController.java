@@ -1,6 +1,8 @@
 package org.jifen.api.merchants;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -14,7 +16,11 @@ import reactor.core.publisher.Mono;
 import org.jifen.api.identity.Access;
 import org.jifen.api.merchants.MerchantCheckout.IssuedCode;
 import org.jifen.api.merchants.Merchants.OfferView;
+import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.DomainException.Kind;
 import org.jifen.api.village.MemberId;
+import org.jifen.api.web.CursorPage;
+import org.jifen.api.web.PageRequest;
 import org.jifen.api.web.Locales;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -22,6 +28,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
@@ -101,12 +108,39 @@ class CheckoutController {
 			.flatMap((caller) -> this.checkout.reverse(caller, merchantId, redemptionId));
 	}
 
+	@GetMapping(path = "/api/v1/merchants/{merchantId}/redemptions", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The merchant's redemptions, newest first (its staff, and those who oversee its region)",
+			description = "status: held, confirmed, voided or reversed (all when left out); cursor paging. A till "
+					+ "that crashed finds its open holds with status=held.")
+	Mono<CursorPage<Redemption>> redemptions(@PathVariable long merchantId,
+			@RequestParam(required = false) @Nullable String status,
+			@RequestParam(required = false) @Nullable String cursor,
+			@RequestParam(required = false) @Nullable Integer limit) {
+		return Mono.fromCallable(() -> PageRequest.of(cursor, limit))
+			.flatMap((page) -> this.checkout.redemptions(merchantId, status(status), page));
+	}
+
 	@GetMapping(path = "/api/v1/merchants/{merchantId}/redemptions/{redemptionId}",
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "One redemption of the merchant")
 	Mono<Redemption> redemption(@PathVariable long merchantId, @PathVariable long redemptionId) {
 		return this.access.requireMerchantStaff(merchantId)
 			.flatMap((caller) -> this.checkout.redemption(caller, merchantId, redemptionId));
+	}
+
+	/** A status as the till names it; confirmed is CAPTURED. */
+	private static Redemption.@Nullable Status status(@Nullable String status) {
+		if (status == null || status.isBlank()) {
+			return null;
+		}
+		return switch (status.strip().toLowerCase(Locale.ROOT)) {
+			case "held" -> Redemption.Status.HELD;
+			case "confirmed", "captured" -> Redemption.Status.CAPTURED;
+			case "voided" -> Redemption.Status.VOIDED;
+			case "reversed" -> Redemption.Status.REVERSED;
+			default -> throw new DomainException(Kind.MALFORMED, "invalid-redemption-status",
+					"status is held, confirmed, voided or reversed.", Map.of("redemptionStatus", status));
+		};
 	}
 
 	record RedeemRequest(@Size(max = 200) @Nullable String code, @Size(max = 12) @Nullable String fallbackCode,

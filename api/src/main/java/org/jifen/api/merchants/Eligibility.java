@@ -24,8 +24,9 @@ final class Eligibility {
 	 * @param today the date in the village's zone
 	 * @param spendable whether the offer's point kind may be spent
 	 * @param stars the household's live stars under the village's rule
-	 * @param score the household's score of the offer's kind
-	 * @param available the household's available points of the kind
+	 * @param score the payer's score of the offer's kind (the household's, or the
+	 * member's for a member-owned kind)
+	 * @param available the payer's available points of the kind
 	 * @param used uses of this offer by the member in the current period
 	 */
 	record Facts(boolean served, Set<String> forbidden, LocalDate today, boolean spendable, int stars, long score,

@@ -29,6 +29,8 @@ import org.jifen.api.village.MemberHome;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.Villages;
+import org.jifen.api.web.CursorPage;
+import org.jifen.api.web.PageRequest;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
@@ -199,10 +201,10 @@ public class MerchantCheckout {
 				Instant now = this.clock.instant();
 				long discount = offer.discountOn(bill);
 				Redemption held = new Redemption(0, context.merchant().id(), offer.id(), home.villageId().value(),
-						home.householdId().value(), home.memberId().value(), context.kind().id(), via,
-						offer.pointsCost(), bill, discount, Math.max(0, bill - discount), offer.villageSubsidised(),
-						Redemption.Status.HELD, caller.userId(), now, now.plus(this.properties.holdTimeout()), null,
-						null, null);
+						home.householdId().value(), home.memberId().value(), context.kind().id(),
+						context.kind().owner(), via, offer.pointsCost(), bill, discount, Math.max(0, bill - discount),
+						offer.villageSubsidised(), Redemption.Status.HELD, caller.userId(), now,
+						now.plus(this.properties.holdTimeout()), null, null, null);
 				return this.repository.insertRedemption(held, code.nonce())
 					.switchIfEmpty(Mono.error(used()))
 					.flatMap((id) -> ((offer.pointsCost() > 0) ? this.ledger
@@ -215,9 +217,9 @@ public class MerchantCheckout {
 
 	private static Redemption withId(Redemption held, long id) {
 		return new Redemption(id, held.merchantId(), held.offerId(), held.villageId(), held.householdId(),
-				held.memberId(), held.kindId(), held.via(), held.points(), held.billFen(), held.discountFen(),
-				held.payableFen(), held.villageSubsidised(), held.status(), held.staffUserId(), held.heldAt(),
-				held.holdExpiresAt(), null, null, null);
+				held.memberId(), held.kindId(), held.paidBy(), held.via(), held.points(), held.billFen(),
+				held.discountFen(), held.payableFen(), held.villageSubsidised(), held.status(), held.staffUserId(),
+				held.heldAt(), held.holdExpiresAt(), null, null, null);
 	}
 
 	/** The till confirms: the hold is captured. Confirming again answers the same. */
@@ -253,7 +255,7 @@ public class MerchantCheckout {
 				.flatMap((found) -> (found.status() == Redemption.Status.VOIDED) ? Mono.just(found)
 						: Mono.error(new DomainException(Kind.CONFLICT, "redemption-not-held",
 								"Only a held redemption can be cancelled; reverse a confirmed one.",
-								Map.of("status", found.status().name()))))));
+								Map.of("redemptionStatus", found.status().name()))))));
 		return this.transactions.transactional(work);
 	}
 
@@ -294,8 +296,21 @@ public class MerchantCheckout {
 										this.properties.reversalWindow().toHours()))
 						: new DomainException(Kind.CONFLICT, "redemption-not-captured",
 								"Only a confirmed redemption can be reversed.",
-								Map.of("status", found.status().name()))))));
+								Map.of("redemptionStatus", found.status().name()))))));
 		return this.transactions.transactional(work);
+	}
+
+	/**
+	 * The merchant's redemptions, newest first, all or of one status, for its staff and
+	 * those who oversee its home region: a till that crashed finds the hold it lost.
+	 */
+	public Mono<CursorPage<Redemption>> redemptions(long merchantId, Redemption.@Nullable Status status,
+			PageRequest page) {
+		long before = (page.afterId() == 0) ? Long.MAX_VALUE : page.afterId();
+		return this.merchants.staffOrOverseer(merchantId)
+			.thenMany(this.repository.redemptionsOf(merchantId, status, before, page.fetchSize()))
+			.collectList()
+			.map((rows) -> CursorPage.of(rows, page, Redemption::id));
 	}
 
 	public Mono<Redemption> redemption(Caller caller, long merchantId, long redemptionId) {
@@ -346,8 +361,12 @@ public class MerchantCheckout {
 					Map.of("redemptionId", redemptionId))));
 	}
 
+	/** The account the points came from: the household's, or the member's. */
 	private static AccountRef payer(Redemption redemption) {
-		return AccountRef.household(new HouseholdId(redemption.householdId()));
+		return switch (redemption.paidBy()) {
+			case HOUSEHOLD -> AccountRef.household(new HouseholdId(redemption.householdId()));
+			case MEMBER -> new AccountRef.Member(new MemberId(redemption.memberId()));
+		};
 	}
 
 	private static String memo(String what, Merchant merchant, Offer offer) {

@@ -101,6 +101,40 @@ class MerchantController {
 				.flatMap((request) -> this.merchants.createOffer(caller, merchantId, request.toOffer(merchantId))));
 	}
 
+	@PutMapping(path = "/api/v1/merchants/{merchantId}/offers/{offerId}", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Change an offer's terms (admins of the merchant's home region)",
+			description = "The same body as defining it. The type cannot change (offer-type-unchangeable) and stock "
+					+ "is left out: it changes by restocking. Holds already made keep their terms.")
+	Mono<Offer> editOffer(@PathVariable long merchantId, @PathVariable long offerId,
+			@Valid @RequestBody Mono<OfferRequest> body) {
+		return this.merchants.adminOf(merchantId)
+			.flatMap((caller) -> body.flatMap(
+					(request) -> this.merchants.editOffer(caller, merchantId, offerId, request.toOffer(merchantId))));
+	}
+
+	@PostMapping(path = "/api/v1/merchants/{merchantId}/offers/{offerId}/withdrawal",
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Withdraw an offer (admins of the merchant's home region)",
+			description = "Villagers no longer see it and no code for it is issued or redeemed; holds already made "
+					+ "may still be confirmed or cancelled. Withdrawing again answers the same.")
+	Mono<Offer> withdrawOffer(@PathVariable long merchantId, @PathVariable long offerId) {
+		return this.merchants.adminOf(merchantId)
+			.flatMap((caller) -> this.merchants.withdrawOffer(caller, merchantId, offerId));
+	}
+
+	@PostMapping(path = "/api/v1/merchants/{merchantId}/offers/{offerId}/restock",
+			consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Add items to an exchange offer's stock (admins of the merchant's home region)",
+			description = "Added atomically, whatever exchanges take items at the same moment. Problems: "
+					+ "offer-has-no-stock, stock-limit-exceeded (stock is at most 1,000,000).")
+	Mono<Offer> restock(@PathVariable long merchantId, @PathVariable long offerId,
+			@Valid @RequestBody Mono<RestockRequest> body) {
+		return this.merchants.adminOf(merchantId)
+			.flatMap((caller) -> body
+				.flatMap((request) -> this.merchants.restock(caller, merchantId, offerId, request.quantity())));
+	}
+
 	@GetMapping(path = "/api/v1/merchants/{merchantId}/offers", produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "The merchant's offers (its staff, and those who oversee its home region)")
 	Mono<List<Offer>> offers(@PathVariable long merchantId) {
@@ -176,13 +210,16 @@ class MerchantController {
 			@NotBlank @Size(max = 100) String displayName, @NotBlank @Size(min = 10, max = 200) String password) {
 	}
 
+	record RestockRequest(@NotNull @Positive @Max(Offer.MAX_STOCK) Integer quantity) {
+	}
+
 	record ForbiddenRequest(@NotNull @Size(max = 50) List<@NotBlank @Size(max = 40) String> categories) {
 	}
 
 	record OfferRequest(@NotBlank @Size(max = 100) String title, @NotNull Offer.Type type,
 			@Min(1) @Max(100) @Nullable Integer percentOff, @Positive @Nullable Long capFen,
 			@Positive @Nullable Long amountOffFen, @PositiveOrZero @Nullable Long itemValueFen,
-			@PositiveOrZero @Max(1_000_000) @Nullable Integer stock,
+			@PositiveOrZero @Max(Offer.MAX_STOCK) @Nullable Integer stock,
 			@NotNull @PositiveOrZero @Max(1_000_000) Long pointsCost, @Size(max = 32) @Nullable String kind,
 			@Min(0) @Max(5) @Nullable Integer minStars, @Nullable Long minScore,
 			@Positive @Max(1000) @Nullable Integer usesPerPeriod, Offer.@Nullable UsePeriod usePeriod,

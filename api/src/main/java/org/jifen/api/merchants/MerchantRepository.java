@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.jifen.api.ledger.PointKind;
 import org.jifen.api.shared.Sql;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Repository;
 
 @Repository
@@ -29,7 +31,7 @@ class MerchantRepository {
 			+ "valid_from, valid_until, goods_category, village_subsidised, active";
 
 	private static final String REDEMPTION_COLUMNS = "id, merchant_id, offer_id, village_id, household_id, member_id, "
-			+ "kind_id, via, points, bill_fen, discount_fen, payable_fen, village_subsidised, status, staff_user_id, "
+			+ "kind_id, paid_by, via, points, bill_fen, discount_fen, payable_fen, village_subsidised, status, staff_user_id, "
 			+ "held_at, hold_expires_at, captured_at, voided_at, reversed_at";
 
 	private final DatabaseClient database;
@@ -88,31 +90,91 @@ class MerchantRepository {
 				    valid_from, valid_until, goods_category, village_subsidised)
 				values (:merchant, :title, :type, :percent, :cap, :amount, :itemValue, :stock, :cost, :kind, :minStars,
 				    :minScore, :uses, :period, :from, :until, :category, :subsidised)
-				returning\s""" + OFFER_COLUMNS)
-			.bind("merchant", offer.merchantId())
-			.bind("title", offer.title())
-			.bind("type", offer.type().name())
+				returning\s""" + OFFER_COLUMNS).bind("merchant", offer.merchantId()).bind("type", offer.type().name());
+		insert = Sql.bindNullable(insert, "stock", offer.stock(), Integer.class);
+		return terms(insert, offer).map((row) -> offer(row)).one();
+	}
+
+	/**
+	 * Changes an offer's terms (not its type, stock or whether it is active); empty when
+	 * the merchant has no such offer.
+	 */
+	Mono<Offer> updateOffer(Offer offer) {
+		var update = this.database.sql("""
+				update merchant_offer set title = :title, percent_off = :percent, cap_fen = :cap,
+				    amount_off_fen = :amount, item_value_fen = :itemValue, points_cost = :cost, kind_code = :kind,
+				    min_stars = :minStars, min_score = :minScore, uses_per_period = :uses, use_period = :period,
+				    valid_from = :from, valid_until = :until, goods_category = :category,
+				    village_subsidised = :subsidised
+				where id = :id and merchant_id = :merchant
+				returning\s""" + OFFER_COLUMNS).bind("id", offer.id()).bind("merchant", offer.merchantId());
+		return terms(update, offer).map((row) -> offer(row)).one();
+	}
+
+	/** Binds an offer's terms to the statement that inserts or updates it. */
+	private static GenericExecuteSpec terms(GenericExecuteSpec statement, Offer offer) {
+		var spec = statement.bind("title", offer.title())
 			.bind("cost", offer.pointsCost())
 			.bind("minStars", offer.minStars())
 			.bind("category", offer.goodsCategory())
 			.bind("subsidised", offer.villageSubsidised());
-		insert = Sql.bindNullable(insert, "percent", offer.percentOff(), Integer.class);
-		insert = Sql.bindNullable(insert, "cap", offer.capFen(), Long.class);
-		insert = Sql.bindNullable(insert, "amount", offer.amountOffFen(), Long.class);
-		insert = Sql.bindNullable(insert, "itemValue", offer.itemValueFen(), Long.class);
-		insert = Sql.bindNullable(insert, "stock", offer.stock(), Integer.class);
-		insert = Sql.bindNullable(insert, "kind", offer.kind(), String.class);
-		insert = Sql.bindNullable(insert, "minScore", offer.minScore(), Long.class);
-		insert = Sql.bindNullable(insert, "uses", offer.usesPerPeriod(), Integer.class);
-		insert = Sql.bindNullable(insert, "period", (offer.usePeriod() != null) ? offer.usePeriod().name() : null,
+		spec = Sql.bindNullable(spec, "percent", offer.percentOff(), Integer.class);
+		spec = Sql.bindNullable(spec, "cap", offer.capFen(), Long.class);
+		spec = Sql.bindNullable(spec, "amount", offer.amountOffFen(), Long.class);
+		spec = Sql.bindNullable(spec, "itemValue", offer.itemValueFen(), Long.class);
+		spec = Sql.bindNullable(spec, "kind", offer.kind(), String.class);
+		spec = Sql.bindNullable(spec, "minScore", offer.minScore(), Long.class);
+		spec = Sql.bindNullable(spec, "uses", offer.usesPerPeriod(), Integer.class);
+		spec = Sql.bindNullable(spec, "period", (offer.usePeriod() != null) ? offer.usePeriod().name() : null,
 				String.class);
-		insert = Sql.bindNullable(insert, "from", offer.validFrom(), LocalDate.class);
-		insert = Sql.bindNullable(insert, "until", offer.validUntil(), LocalDate.class);
-		return insert.map((row) -> offer(row)).one();
+		spec = Sql.bindNullable(spec, "from", offer.validFrom(), LocalDate.class);
+		spec = Sql.bindNullable(spec, "until", offer.validUntil(), LocalDate.class);
+		return spec;
+	}
+
+	/** Withdraws an active offer; empty when the merchant has no such active offer. */
+	Mono<Offer> withdraw(long offerId, long merchantId) {
+		return this.database
+			.sql("update merchant_offer set active = false where id = :id and merchant_id = :merchant"
+					+ " and active returning " + OFFER_COLUMNS)
+			.bind("id", offerId)
+			.bind("merchant", merchantId)
+			.map((row) -> offer(row))
+			.one();
+	}
+
+	/**
+	 * Adds items to an exchange offer's stock in one conditional update, so a restock and
+	 * exchanges taking items at the same moment never lose one; empty when the offer has
+	 * no stock or the stock would pass {@code max}.
+	 */
+	Mono<Offer> restock(long offerId, long merchantId, int quantity, int max) {
+		return this.database.sql("""
+				update merchant_offer set stock = stock + :quantity
+				where id = :id and merchant_id = :merchant and stock is not null and stock <= :max - :quantity
+				returning\s""" + OFFER_COLUMNS)
+			.bind("id", offerId)
+			.bind("merchant", merchantId)
+			.bind("quantity", quantity)
+			.bind("max", max)
+			.map((row) -> offer(row))
+			.one();
 	}
 
 	Mono<Offer> offer(long id) {
-		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id")
+		return offer(id, "");
+	}
+
+	/**
+	 * The offer, its row locked until the transaction ends (an edit reads what it
+	 * replaces).
+	 */
+	Mono<Offer> lockedOffer(long id) {
+		return offer(id, " for update");
+	}
+
+	private Mono<Offer> offer(long id, String lock) {
+		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id" + lock)
 			.bind("id", id)
 			.map((row) -> offer(row))
 			.one();
@@ -208,10 +270,10 @@ class MerchantRepository {
 	Mono<Long> insertRedemption(Redemption held, byte[] nonce) {
 		return this.database
 			.sql("""
-					insert into redemption (merchant_id, offer_id, village_id, household_id, member_id, kind_id, code_nonce,
-					    via, points, bill_fen, discount_fen, payable_fen, village_subsidised, status, staff_user_id, held_at,
+					insert into redemption (merchant_id, offer_id, village_id, household_id, member_id, kind_id, paid_by,
+					    code_nonce, via, points, bill_fen, discount_fen, payable_fen, village_subsidised, status, staff_user_id, held_at,
 					    hold_expires_at)
-					values (:merchant, :offer, :village, :household, :member, :kind, :nonce, :via, :points, :bill,
+					values (:merchant, :offer, :village, :household, :member, :kind, :paidBy, :nonce, :via, :points, :bill,
 					    :discount, :payable, :subsidised, 'HELD', :staff, :heldAt, :expiresAt)
 					on conflict (code_nonce) do nothing
 					returning id""")
@@ -221,6 +283,7 @@ class MerchantRepository {
 			.bind("household", held.householdId())
 			.bind("member", held.memberId())
 			.bind("kind", held.kindId())
+			.bind("paidBy", held.paidBy().name())
 			.bind("nonce", nonce)
 			.bind("via", held.via())
 			.bind("points", held.points())
@@ -240,6 +303,23 @@ class MerchantRepository {
 			.bind("id", id)
 			.map((row) -> redemption(row))
 			.one();
+	}
+
+	/**
+	 * A merchant's redemptions before an id, newest first, all or of one status (the
+	 * till's list).
+	 */
+	Flux<Redemption> redemptionsOf(long merchantId, Redemption.@Nullable Status status, long beforeId, int limit) {
+		var select = this.database
+			.sql("select " + REDEMPTION_COLUMNS + " from redemption where merchant_id = :merchant and id < :before"
+					+ ((status != null) ? " and status = :status" : "") + " order by id desc limit :limit")
+			.bind("merchant", merchantId)
+			.bind("before", beforeId)
+			.bind("limit", limit);
+		if (status != null) {
+			select = select.bind("status", status.name());
+		}
+		return select.map((row) -> redemption(row)).all();
 	}
 
 	/** Captures a hold that is still open at {@code now}; empty otherwise. */
@@ -346,7 +426,8 @@ class MerchantRepository {
 	private static Redemption redemption(Readable row) {
 		return new Redemption(row.get("id", Long.class), row.get("merchant_id", Long.class),
 				row.get("offer_id", Long.class), row.get("village_id", Long.class), row.get("household_id", Long.class),
-				row.get("member_id", Long.class), row.get("kind_id", Long.class), row.get("via", String.class),
+				row.get("member_id", Long.class), row.get("kind_id", Long.class),
+				PointKind.Owner.valueOf(row.get("paid_by", String.class)), row.get("via", String.class),
 				row.get("points", Long.class), row.get("bill_fen", Long.class), row.get("discount_fen", Long.class),
 				row.get("payable_fen", Long.class), row.get("village_subsidised", Boolean.class),
 				Redemption.Status.valueOf(row.get("status", String.class)), row.get("staff_user_id", Long.class),

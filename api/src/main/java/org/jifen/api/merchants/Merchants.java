@@ -145,16 +145,112 @@ public class Merchants {
 	public Mono<Offer> createOffer(Caller caller, long merchantId, Offer draft) {
 		return merchant(merchantId)
 			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
-				.then(Mono.fromCallable(() -> valid(draft)))
-				.flatMap((offer) -> this.kinds.kindOrDefault(new RegionId(merchant.homeRegionId()), offer.kind()))
-				.filter((kind) -> draft.pointsCost() == 0 || kind.owner() == PointKind.Owner.HOUSEHOLD)
-				.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "offer-kind-not-of-households",
-						"Offers are paid from the household's points; " + draft.kind() + " belongs to members.",
-						Map.of("kind", String.valueOf(draft.kind())))))
+				.then(payable(merchant, draft))
 				.then(Mono.defer(() -> this.repository.insertOffer(draft)))
-				.flatMap((offer) -> this.auditTrail.record(caller.actor(), merchant.homeRegionId(),
-						"merchant.offer-created", "offer:" + offer.id(), null, offer)
-					.thenReturn(offer)));
+				.flatMap((offer) -> audited(caller, merchant, "merchant.offer-created", null, offer, offer)));
+	}
+
+	/**
+	 * Changes an offer's terms. Its type stays (a new type is a new offer) and its stock
+	 * changes only by restocking, so exchanges under way never lose an item. Redemptions
+	 * already held keep the terms they were held under.
+	 */
+	@Transactional
+	public Mono<Offer> editOffer(Caller caller, long merchantId, long offerId, Offer draft) {
+		return merchant(merchantId)
+			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
+				.then(this.repository.lockedOffer(offerId))
+				.filter((before) -> before.merchantId() == merchantId)
+				.switchIfEmpty(Mono.error(() -> offerNotFound(offerId)))
+				.flatMap((before) -> {
+					if (before.type() != draft.type()) {
+						return Mono.error(new DomainException(Kind.REFUSED, "offer-type-unchangeable",
+								"An offer's type stays " + before.type() + "; withdraw it and define a new offer.",
+								Map.of("offerType", before.type().name())));
+					}
+					if (draft.stock() != null) {
+						return Mono.error(new DomainException(Kind.MALFORMED, "offer-shape-invalid",
+								"Stock changes by restocking, not by editing the offer.",
+								Map.of("offerType", draft.type().name())));
+					}
+					Offer terms = draft.replacing(before);
+					return payable(merchant, terms).then(this.repository.updateOffer(terms))
+						.flatMap((after) -> audited(caller, merchant, "merchant.offer-edited", before, after, after));
+				}));
+	}
+
+	/**
+	 * Withdraws an offer: villagers no longer see it and no new code is issued or
+	 * redeemed for it; holds already made may still be confirmed. Withdrawing again
+	 * answers the same.
+	 */
+	@Transactional
+	public Mono<Offer> withdrawOffer(Caller caller, long merchantId, long offerId) {
+		return merchant(merchantId)
+			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
+				.then(this.repository.withdraw(offerId, merchantId))
+				.flatMap((after) -> audited(caller, merchant, "merchant.offer-withdrawn", Map.of("active", true), after,
+						Map.of("active", false)))
+				.switchIfEmpty(Mono.defer(() -> offerOf(merchantId, offerId))));
+	}
+
+	/**
+	 * Adds items to an exchange offer's stock, atomically: exchanges taking items at the
+	 * same moment never make one disappear.
+	 */
+	@Transactional
+	public Mono<Offer> restock(Caller caller, long merchantId, long offerId, int quantity) {
+		return merchant(merchantId)
+			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
+				.then(this.repository.restock(offerId, merchantId, quantity, Offer.MAX_STOCK))
+				.flatMap((after) -> audited(caller, merchant, "merchant.offer-restocked",
+						Map.of("stock", after.stock() - quantity), after,
+						Map.of("stock", after.stock(), "added", quantity)))
+				.switchIfEmpty(Mono
+					.defer(() -> offerOf(merchantId, offerId).flatMap((found) -> Mono.error(notRestocked(found))))));
+	}
+
+	/** Why an offer found was not restocked: it has no stock, or too much. */
+	private static DomainException notRestocked(Offer found) {
+		if (found.stock() == null) {
+			return new DomainException(Kind.REFUSED, "offer-has-no-stock",
+					"Only an item exchanged for points has stock; " + found.type() + " has none.",
+					Map.of("offerType", found.type().name()));
+		}
+		return new DomainException(Kind.REFUSED, "stock-limit-exceeded",
+				"Stock is at most " + Offer.MAX_STOCK + "; it is " + found.stock() + ".",
+				Map.of("max", Offer.MAX_STOCK, "stock", found.stock()));
+	}
+
+	/**
+	 * The draft, if its shape is whole and its points can be spent (a perk costing 0 may
+	 * name any kind).
+	 */
+	private Mono<Offer> payable(Merchant merchant, Offer draft) {
+		return Mono.fromCallable(() -> valid(draft))
+			.flatMap((offer) -> this.kinds.kindOrDefault(new RegionId(merchant.homeRegionId()), offer.kind()))
+			.filter((kind) -> draft.pointsCost() == 0 || kind.spendable())
+			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "offer-kind-not-spendable",
+					"Points of " + draft.kind() + " cannot be spent; make the offer cost 0 or name another kind.",
+					Map.of("kind", String.valueOf(draft.kind())))))
+			.thenReturn(draft);
+	}
+
+	/**
+	 * The offer, once the change to it is in the audit trail of the merchant's region.
+	 */
+	private Mono<Offer> audited(Caller caller, Merchant merchant, String action, @Nullable Object before, Offer offer,
+			Object after) {
+		return this.auditTrail
+			.record(caller.actor(), merchant.homeRegionId(), action, "offer:" + offer.id(), before, after)
+			.thenReturn(offer);
+	}
+
+	/** The merchant's offer; 404 when it is another merchant's. */
+	Mono<Offer> offerOf(long merchantId, long offerId) {
+		return this.repository.offer(offerId)
+			.filter((offer) -> offer.merchantId() == merchantId)
+			.switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
 	}
 
 	public Flux<Offer> offersOf(long merchantId) {
@@ -162,9 +258,12 @@ public class Merchants {
 	}
 
 	Mono<Offer> offer(long offerId) {
-		return this.repository.offer(offerId)
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "offer-not-found",
-					"There is no offer " + offerId + ".", Map.of("offerId", offerId))));
+		return this.repository.offer(offerId).switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
+	}
+
+	private static DomainException offerNotFound(long offerId) {
+		return new DomainException(Kind.NOT_FOUND, "offer-not-found", "There is no offer " + offerId + ".",
+				Map.of("offerId", offerId));
 	}
 
 	public Mono<Set<String>> forbiddenGoods(RegionId village) {
@@ -194,9 +293,8 @@ public class Merchants {
 				.flatMap((place) -> this.access.caller()
 					.flatMap((caller) -> ownOrOverseen(caller, home))
 					.then(this.repository.offersServing(place.ancestry().stream().map(RegionId::value).toList())
-						.concatMap((offer) -> context(offer, home, place)
-							.flatMap((context) -> facts(context, true).map((facts) -> view(offer, context.merchant(),
-									Eligibility.refusals(offer, facts), locale))))
+						.concatMap((offer) -> context(offer, home, place).flatMap((context) -> facts(context, true)
+							.map((facts) -> view(context, Eligibility.refusals(offer, facts), locale))))
 						.collectList())));
 	}
 
@@ -232,9 +330,10 @@ public class Merchants {
 
 	/**
 	 * What the rules weigh now: the context, uses in the period and, when
-	 * {@code withBalance} (or the offer asks for a score), the household's score and
-	 * available points. Without, available is left to the ledger, which refuses an
-	 * overdraft with the same {@code insufficient-points}.
+	 * {@code withBalance} (or the offer asks for a score), the payer's score and
+	 * available points: the household's, or the member's for a member-owned kind.
+	 * Without, available is left to the ledger, which refuses an overdraft with the same
+	 * {@code insufficient-points}.
 	 */
 	Mono<Eligibility.Facts> facts(Context context, boolean withBalance) {
 		Offer offer = context.offer();
@@ -247,16 +346,17 @@ public class Merchants {
 			.anyMatch((region) -> context.merchant().servedRegionIds().contains(region.value()));
 		Mono<Long> used = (offer.usePeriod() != null) ? this.repository.usesSince(context.home().memberId().value(),
 				offer.id(), periodStart(offer.usePeriod(), today, zone)) : Mono.just(0L);
+		Flux<Balance> balances = (kind.owner() == PointKind.Owner.MEMBER)
+				? this.ledger.balances(context.home().memberId(), zone)
+				: this.ledger.balances(context.home().householdId(), zone);
 		Mono<Balance> balance = (withBalance || offer.minScore() != null)
-				? this.ledger.balances(context.home().householdId(), zone)
-					.filter((candidate) -> candidate.kindCode().equals(kind.code()))
+				? balances.filter((candidate) -> candidate.kindCode().equals(kind.code()))
 					.next()
 					.defaultIfEmpty(new Balance(kind.code(), kind.name(), 0, 0, 0, 0, 0))
 				: Mono.just(new Balance(kind.code(), kind.name(), 0, Long.MAX_VALUE, 0, 0, 0));
 		return Mono.zip(used, balance)
-			.map((figures) -> new Eligibility.Facts(served, context.forbidden(), today,
-					kind.spendable() && kind.owner() == PointKind.Owner.HOUSEHOLD, context.stars(),
-					figures.getT2().score(), figures.getT2().available(), figures.getT1()));
+			.map((figures) -> new Eligibility.Facts(served, context.forbidden(), today, kind.spendable(),
+					context.stars(), figures.getT2().score(), figures.getT2().available(), figures.getT1()));
 	}
 
 	static Instant periodStart(Offer.UsePeriod period, LocalDate today, ZoneId zone) {
@@ -269,13 +369,20 @@ public class Merchants {
 		return start.atStartOfDay(zone).toInstant();
 	}
 
-	private OfferView view(Offer offer, Merchant merchant, List<Eligibility.Refusal> refusals, Locale locale) {
-		List<Reason> reasons = refusals.stream()
-			.map((refusal) -> new Reason(refusal.code(), refusal.figures(),
-					this.messages.getMessage("merchants.reason." + refusal.code(), refusal.figures().values().toArray(),
-							refusal.code(), locale)))
-			.toList();
-		return new OfferView(offer, merchant.name(), reasons.isEmpty(), reasons);
+	/**
+	 * The offer with its reasons in the reader's language; a member-owned kind's figures
+	 * are the member's, which a {@code .member} text says where there is one.
+	 */
+	private OfferView view(Context context, List<Eligibility.Refusal> refusals, Locale locale) {
+		boolean member = context.kind().owner() == PointKind.Owner.MEMBER;
+		List<Reason> reasons = refusals.stream().map((refusal) -> {
+			String key = "merchants.reason." + refusal.code();
+			Object[] figures = refusal.figures().values().toArray();
+			String text = member ? this.messages.getMessage(key + ".member", figures, null, locale) : null;
+			return new Reason(refusal.code(), refusal.figures(),
+					(text != null) ? text : this.messages.getMessage(key, figures, refusal.code(), locale));
+		}).toList();
+		return new OfferView(context.offer(), context.merchant().name(), reasons.isEmpty(), reasons);
 	}
 
 	private static Offer valid(Offer draft) {
@@ -289,15 +396,15 @@ public class Merchants {
 			throw new DomainException(Kind.MALFORMED, "offer-shape-invalid",
 					"PERCENT_OFF takes percentOff (and capFen), AMOUNT_OFF amountOffFen, ITEM_EXCHANGE stock and "
 							+ "itemValueFen.",
-					Map.of("type", draft.type().name()));
+					Map.of("offerType", draft.type().name()));
 		}
 		if ((draft.usesPerPeriod() == null) != (draft.usePeriod() == null)) {
 			throw new DomainException(Kind.MALFORMED, "offer-shape-invalid", "usesPerPeriod and usePeriod go together.",
-					Map.of("type", draft.type().name()));
+					Map.of("offerType", draft.type().name()));
 		}
 		if (draft.validFrom() != null && draft.validUntil() != null && draft.validUntil().isBefore(draft.validFrom())) {
 			throw new DomainException(Kind.MALFORMED, "offer-shape-invalid", "validUntil is before validFrom.",
-					Map.of("type", draft.type().name()));
+					Map.of("offerType", draft.type().name()));
 		}
 		return draft;
 	}

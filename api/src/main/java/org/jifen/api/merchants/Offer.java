@@ -19,6 +19,9 @@ public record Offer(long id, long merchantId, String title, Type type, @Nullable
 		@Nullable UsePeriod usePeriod, @Nullable LocalDate validFrom, @Nullable LocalDate validUntil,
 		String goodsCategory, boolean villageSubsidised, boolean active) {
 
+	/** The most items an exchange offer may have in stock. */
+	public static final int MAX_STOCK = 1_000_000;
+
 	public enum Type {
 
 		PERCENT_OFF, AMOUNT_OFF, ITEM_EXCHANGE
@@ -29,6 +32,17 @@ public record Offer(long id, long merchantId, String title, Type type, @Nullable
 
 		DAY, WEEK, MONTH, YEAR
 
+	}
+
+	/**
+	 * These terms in place of an existing offer's: its id, stock and whether it is active
+	 * stay.
+	 */
+	Offer replacing(Offer existing) {
+		return new Offer(existing.id, this.merchantId, this.title, this.type, this.percentOff, this.capFen,
+				this.amountOffFen, this.itemValueFen, existing.stock, this.pointsCost, this.kind, this.minStars,
+				this.minScore, this.usesPerPeriod, this.usePeriod, this.validFrom, this.validUntil, this.goodsCategory,
+				this.villageSubsidised, existing.active);
 	}
 
 	/**

@@ -695,7 +695,7 @@ public class TaskBoard {
 
 	private static DomainException closed(Task task) {
 		return new DomainException(Kind.CONFLICT, "task-closed", "Task " + task.id() + " takes no more volunteers.",
-				Map.of("taskId", task.id(), "status", task.status().name()));
+				Map.of("taskId", task.id(), "taskStatus", task.status().name()));
 	}
 
 	private static DomainException refused(String type, String message, Map<String, Object> arguments) {

@@ -103,7 +103,9 @@ class ProblemHandler implements WebExceptionHandler {
 				(detail != null) ? ProblemDetails.fill(detail, problem.extensions()) : problem.fallbackDetail());
 		body.put("instance", exchange.getRequest().getPath().value());
 		body.put("requestId", RequestIds.of(exchange));
-		body.putAll(problem.extensions());
+		// An extension never hides a standard member (a "status" of a claim is not the
+		// HTTP status).
+		problem.extensions().forEach(body::putIfAbsent);
 		response.setStatusCode(problem.status());
 		response.getHeaders().addAll(problem.headers());
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -224,6 +224,8 @@ class ClaimsIT extends IntegrationTest {
 			.isEqualTo(409)
 			.expectBody()
 			.jsonPath("$.status")
+			.isEqualTo(409)
+			.jsonPath("$.claimStatus")
 			.isEqualTo("REJECTED");
 	}
 

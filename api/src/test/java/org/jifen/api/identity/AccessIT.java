@@ -70,7 +70,9 @@ class AccessIT extends IntegrationTest {
 	 * staff).
 	 */
 	private static final Set<String> MERCHANT_ADMIN = Set.of("POST /api/v1/merchants/{merchantId}/staff",
-			"POST /api/v1/merchants/{merchantId}/offers");
+			"POST /api/v1/merchants/{merchantId}/offers", "PUT /api/v1/merchants/{merchantId}/offers/{offerId}",
+			"POST /api/v1/merchants/{merchantId}/offers/{offerId}/withdrawal",
+			"POST /api/v1/merchants/{merchantId}/offers/{offerId}/restock");
 
 	/** Routes whose region is named in the body rather than the path. */
 	private static final Set<String> BODY_SCOPED = Set.of("POST /api/v1/regions");

@@ -2,12 +2,14 @@ package org.jifen.api.merchants;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +26,11 @@ import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
+import org.jifen.api.ledger.AccountRef;
 import org.jifen.api.ledger.Ledger;
 import org.jifen.api.ledger.PointKinds;
+import org.jifen.api.ledger.Posting;
+import org.jifen.api.ledger.SystemRole;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
@@ -106,15 +111,7 @@ class MerchantsIT extends IntegrationTest {
 		this.liToken = SignedIn.villager(this.http, this.accounts, "li", member(this.li));
 		this.townAdmin = SignedIn.staff(this.http, this.accounts, "town-merchants", Role.TOWN_ADMIN,
 				this.village.parentId().value());
-		this.merchant = post(this.townAdmin, "/api/v1/towns/{id}/merchants", this.village.parentId().value(),
-				Map.of("name", "寨里德益超市", "servedRegionIds", List.of(this.village.id().value())))
-			.expectStatus()
-			.isCreated()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id")
-			.asLong();
+		this.merchant = merchantNamed("寨里德益超市");
 		this.till1 = staff("till-1");
 		this.till2 = staff("till-2");
 	}
@@ -491,14 +488,7 @@ class MerchantsIT extends IntegrationTest {
 			.expectBody(String.class)
 			.value((body) -> assertThat(body).contains("寨里德益超市").contains(",total,,,3,1,45,1798,800"));
 		// Another merchant's staff reads nothing of it.
-		long other = post(this.townAdmin, "/api/v1/towns/{id}/merchants", this.village.parentId().value(),
-				Map.of("name", "另一家", "servedRegionIds", List.of(this.village.id().value())))
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id")
-			.asLong();
-		String stranger = staffOf(other, "till-other");
+		String stranger = staffOf(merchantNamed("另一家"), "till-other");
 		this.http.get()
 			.uri("/api/v1/merchants/{id}/statements/{month}", this.merchant, month)
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + stranger)
@@ -506,6 +496,469 @@ class MerchantsIT extends IntegrationTest {
 			.expectStatus()
 			.isForbidden();
 		assertIntact();
+	}
+
+	@Test
+	void anOfferInVolunteerPointsIsPaidFromTheMembersOwnPassbook() {
+		MemberId volunteer = member(this.zhang);
+		awardVolunteerPoints(volunteer, 50);
+		long tea = offer(Map.of("title", "爱心超市 茶叶", "type", "ITEM_EXCHANGE", "stock", 5, "itemValueFen", 1800,
+				"pointsCost", 30, "kind", "volunteer"));
+		// Li's member has no volunteer points: the reason names the member's own figure.
+		JsonNode liView = offersOf(this.liToken, this.li, "en").get(0);
+		assertThat(liView.get("eligible").asBoolean()).isFalse();
+		assertThat(liView.get("reasons").get(0).get("code").asString()).isEqualTo("insufficient-points");
+		assertThat(liView.get("reasons").get(0).get("figures").get("available").asLong()).isZero();
+		assertThat(liView.get("reasons").get(0).get("text").asString())
+			.isEqualTo("Needs 30 points; you have 0 available");
+		assertThat(offersOf(this.zhangToken, this.zhang, "en").get(0).get("eligible").asBoolean()).isTrue();
+
+		JsonNode held = redeem(this.till1,
+				Map.of("code", issue(this.zhangToken, this.zhang, tea).get("code").asString()));
+		assertThat(held.get("paidBy").asString()).isEqualTo("MEMBER");
+		assertThat(memberAvailable(volunteer)).isEqualTo(20);
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500);
+		cancel(this.till1, held.get("id").asLong()).expectStatus().isOk();
+		assertThat(memberAvailable(volunteer)).isEqualTo(50);
+
+		long confirmed = redeemAndConfirm(this.zhangToken, this.zhang, tea, null);
+		assertThat(memberAvailable(volunteer)).isEqualTo(20);
+		issueRefused(this.zhangToken, this.zhang, tea, "insufficient-points");
+		post(this.till1, "/api/v1/merchants/" + this.merchant + "/redemptions/{id}/reversal", confirmed, Map.of())
+			.expectStatus()
+			.isOk();
+		assertThat(memberAvailable(volunteer)).isEqualTo(50);
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500);
+		assertThat(services().count("select stock from merchant_offer where id = ?", tea)).isEqualTo(5);
+
+		// Party points (红色存折) cannot be spent: a paid offer in them is refused at once,
+		// a perk that only looks at them is fine.
+		post(this.townAdmin, "/api/v1/merchants/{id}/offers", this.merchant,
+				Map.of("title", "党员优惠", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 10, "kind", "party"))
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-kind-not-spendable")
+			.jsonPath("$.kind")
+			.isEqualTo("party");
+		offer(Map.of("title", "党员优惠", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 0, "kind", "party"));
+		assertIntact();
+	}
+
+	@Test
+	void usesPerDayCountInTheVillagesDayAndACancelledHoldDoesNotCount() {
+		// Twenty minutes before midnight in Shanghai, in the past (events fall due at
+		// once).
+		ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+		Instant midnight = LocalDate.now(this.clock.withZone(shanghai)).atStartOfDay(shanghai).toInstant();
+		if (Duration.between(midnight, Instant.now()).toMinutes() < 30) {
+			midnight = midnight.minus(Duration.ofDays(1));
+		}
+		this.clock.set(midnight.minus(Duration.ofMinutes(20)));
+		long noodles = offer(Map.of("title", "早餐面条", "type", "AMOUNT_OFF", "amountOffFen", 300, "pointsCost", 5,
+				"usesPerPeriod", 2, "usePeriod", "DAY"));
+		redeemAndConfirm(this.zhangToken, this.zhang, noodles, 800L);
+		JsonNode held = redeem(this.till1,
+				Map.of("code", issue(this.zhangToken, this.zhang, noodles).get("code").asString(), "billFen", 800));
+		cancel(this.till2, held.get("id").asLong()).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("VOIDED");
+		// Cancelling again (a retried tap) answers the same; nothing moves twice.
+		cancel(this.till1, held.get("id").asLong()).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("VOIDED");
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(495);
+		long second = redeemAndConfirm(this.zhangToken, this.zhang, noodles, 800L);
+		cancel(this.till1, second).expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:redemption-not-held")
+			.jsonPath("$.status")
+			.isEqualTo(409)
+			.jsonPath("$.redemptionStatus")
+			.isEqualTo("CAPTURED");
+		JsonNode refused = issueRefused(this.zhangToken, this.zhang, noodles, "uses-exhausted");
+		assertThat(refused.get("used").asLong()).isEqualTo(2);
+		assertThat(refused.get("usesPerPeriod").asLong()).isEqualTo(2);
+		// Li's member has uses of their own.
+		redeemAndConfirm(this.liToken, this.li, noodles, 800L);
+
+		// A code shown just before midnight is still refused at the till: the hold
+		// weighs uses again.
+		String late = issue(this.liToken, this.li, noodles).get("code").asString();
+		redeemAndConfirm(this.liToken, this.li, noodles, 800L);
+		assertThat(redeem(this.till1, Map.of("code", late, "billFen", 800)).get("type").asString())
+			.isEqualTo("urn:jifen:problem:uses-exhausted");
+
+		this.clock.set(midnight.plus(Duration.ofMinutes(1)));
+		redeemAndConfirm(this.zhangToken, this.zhang, noodles, 800L);
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(485);
+		assertIntact();
+	}
+
+	@Test
+	void anOfferIsUsedOnlyBetweenItsValidDates() {
+		ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+		LocalDate today = LocalDate.now(this.clock.withZone(shanghai));
+		long later = offer(Map.of("title", "国庆优惠", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 10,
+				"validFrom", today.plusDays(1).toString()));
+		long over = offer(Map.of("title", "中秋优惠", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 10,
+				"validUntil", today.minusDays(1).toString()));
+		long lastDay = offer(Map.of("title", "今天截止", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 10,
+				"validFrom", today.minusDays(3).toString(), "validUntil", today.toString()));
+		JsonNode views = offersOf(this.zhangToken, this.zhang, "en");
+		assertThat(views.get(0).get("reasons").get(0).get("code").asString()).isEqualTo("not-yet-valid");
+		assertThat(views.get(0).get("reasons").get(0).get("figures").get("validFrom").asString())
+			.isEqualTo(today.plusDays(1).toString());
+		assertThat(views.get(0).get("reasons").get(0).get("text").asString())
+			.isEqualTo("Valid from " + today.plusDays(1));
+		assertThat(views.get(1).get("reasons").get(0).get("code").asString()).isEqualTo("no-longer-valid");
+		assertThat(views.get(2).get("eligible").asBoolean()).isTrue();
+		assertThat(issueRefused(this.zhangToken, this.zhang, later, "not-yet-valid").get("validFrom").asString())
+			.isEqualTo(today.plusDays(1).toString());
+		assertThat(issueRefused(this.zhangToken, this.zhang, over, "no-longer-valid").get("validUntil").asString())
+			.isEqualTo(today.minusDays(1).toString());
+
+		// A code issued on the last day and scanned after midnight is refused at the
+		// till, and nothing is held.
+		Instant midnight = today.plusDays(1).atStartOfDay(shanghai).toInstant();
+		this.clock.set(midnight.minusSeconds(30));
+		String code = issue(this.zhangToken, this.zhang, lastDay).get("code").asString();
+		this.clock.set(midnight.plusSeconds(30));
+		JsonNode refused = redeem(this.till1, Map.of("code", code, "billFen", 2000));
+		assertThat(refused.get("status").asInt()).isEqualTo(422);
+		assertThat(refused.get("type").asString()).isEqualTo("urn:jifen:problem:no-longer-valid");
+		assertThat(services().count("select count(*) from redemption")).isZero();
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500);
+		// Dates the wrong way round are bad input.
+		post(this.townAdmin, "/api/v1/merchants/{id}/offers", this.merchant,
+				Map.of("title", "错", "type", "AMOUNT_OFF", "amountOffFen", 500, "pointsCost", 10, "validFrom",
+						today.toString(), "validUntil", today.minusDays(1).toString()))
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-shape-invalid");
+	}
+
+	@Test
+	void anAdminEditsAnOfferAndHoldsAlreadyMadeKeepTheirTerms() {
+		long haircut = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20));
+		JsonNode before = redeem(this.till1,
+				Map.of("code", issue(this.zhangToken, this.zhang, haircut).get("code").asString(), "billFen", 2000));
+		JsonNode edited = put(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut,
+				Map.of("title", "理发（新价）", "type", "AMOUNT_OFF", "amountOffFen", 1000, "pointsCost", 40, "minStars", 0))
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(edited.get("title").asString()).isEqualTo("理发（新价）");
+		assertThat(edited.get("pointsCost").asLong()).isEqualTo(40);
+		assertThat(edited.get("active").asBoolean()).isTrue();
+		confirm(this.till1, before.get("id").asLong()).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.points")
+			.isEqualTo(20)
+			.jsonPath("$.discountFen")
+			.isEqualTo(1500);
+		JsonNode after = redeem(this.till1,
+				Map.of("code", issue(this.zhangToken, this.zhang, haircut).get("code").asString(), "billFen", 2000));
+		assertThat(after.get("points").asLong()).isEqualTo(40);
+		assertThat(after.get("discountFen").asLong()).isEqualTo(1000);
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500 - 20 - 40);
+
+		put(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut,
+				Map.of("title", "理发", "type", "PERCENT_OFF", "percentOff", 10, "pointsCost", 40))
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-type-unchangeable")
+			.jsonPath("$.offerType")
+			.isEqualTo("AMOUNT_OFF");
+		put(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut,
+				Map.of("title", "理发", "type", "AMOUNT_OFF", "pointsCost", 40))
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-shape-invalid");
+		put(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut,
+				Map.of("title", "", "type", "AMOUNT_OFF", "amountOffFen", -5, "pointsCost", 40))
+			.expectStatus()
+			.isBadRequest();
+		put(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut,
+				Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1000, "pointsCost", 40, "kind", "party"))
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-kind-not-spendable");
+		// Staff of the till and villagers do not change offers; another merchant's offer
+		// is not found here.
+		Map<String, Object> terms = Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1, "pointsCost", 0);
+		put(this.till1, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut, terms).expectStatus()
+			.isForbidden();
+		put(this.zhangToken, "/api/v1/merchants/" + this.merchant + "/offers/{id}", haircut, terms).expectStatus()
+			.isForbidden();
+		long other = merchantNamed("另一家");
+		put(this.townAdmin, "/api/v1/merchants/" + other + "/offers/{id}", haircut, terms).expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:offer-not-found");
+		assertThat(services().count("select count(*) from audit_entry where action = 'merchant.offer-edited'"))
+			.isEqualTo(1);
+		assertThat(services().count("select count(*) from merchant_offer where title = '理发（新价）' and points_cost = 40"))
+			.isEqualTo(1);
+		assertIntact();
+	}
+
+	@Test
+	void aWithdrawnOfferIsNoLongerShownIssuedOrRedeemedButItsHoldsMayStillBeConfirmed() {
+		long haircut = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20));
+		long books = offer(Map.of("title", "图书", "type", "PERCENT_OFF", "percentOff", 10, "pointsCost", 5));
+		JsonNode held = redeem(this.till1,
+				Map.of("code", issue(this.zhangToken, this.zhang, haircut).get("code").asString(), "billFen", 2000));
+		String shown = issue(this.zhangToken, this.zhang, haircut).get("code").asString();
+		for (int i = 0; i < 2; i++) {
+			post(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}/withdrawal", haircut, Map.of())
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.active")
+				.isEqualTo(false);
+		}
+		assertThat(services().count("select count(*) from audit_entry where action = 'merchant.offer-withdrawn'"))
+			.isEqualTo(1);
+		JsonNode views = offersOf(this.zhangToken, this.zhang, "en");
+		assertThat(views).extracting((view) -> view.get("offer").get("id").asLong()).containsExactly(books);
+		issueRefused(this.zhangToken, this.zhang, haircut, "offer-withdrawn");
+		assertThat(redeem(this.till2, Map.of("code", shown, "billFen", 2000)).get("type").asString())
+			.isEqualTo("urn:jifen:problem:offer-withdrawn");
+		confirm(this.till1, held.get("id").asLong()).expectStatus().isOk();
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(480);
+		post(this.till1, "/api/v1/merchants/" + this.merchant + "/offers/{id}/withdrawal", books, Map.of())
+			.expectStatus()
+			.isForbidden();
+		post(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}/withdrawal", 999_999, Map.of())
+			.expectStatus()
+			.isNotFound();
+		assertIntact();
+	}
+
+	@Test
+	void restockingWhileExchangesTakeItemsNeverLosesOne() {
+		long rice = offer(
+				Map.of("title", "大米 5 斤", "type", "ITEM_EXCHANGE", "stock", 5, "itemValueFen", 2500, "pointsCost", 10));
+		List<Supplier<String>> calls = new ArrayList<>();
+		for (int i = 0; i < 30; i++) {
+			String code = this.checkout.issue(villagerCaller(member(this.zhang)), member(this.zhang), rice)
+				.block()
+				.code();
+			calls.add(() -> redeem(this.till1, Map.of("code", code)).path("status").asString(""));
+			if (i % 3 == 0) {
+				calls.add(() -> post(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}/restock",
+						rice, Map.of("quantity", 2))
+					.expectStatus()
+					.isOk()
+					.expectBody(JsonNode.class)
+					.returnResult()
+					.getResponseBody()
+					.get("stock")
+					.asString());
+			}
+		}
+		List<String> answers = Flux.fromIterable(calls)
+			.parallel(16)
+			.runOn(Schedulers.boundedElastic())
+			.map(Supplier::get)
+			.sequential()
+			.collectList()
+			.block(Duration.ofSeconds(120));
+		assertThat(answers).hasSize(40);
+		long held = services().count("select count(*) from redemption where offer_id = ? and status = 'HELD'", rice);
+		long stock = services().count("select stock from merchant_offer where id = ?", rice);
+		// Five at first and twenty restocked: every one is either on the shelf or held.
+		assertThat(held + stock).isEqualTo(25);
+		assertThat(answers.stream().filter("HELD"::equals).count()).isEqualTo(held);
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500 - 10 * held);
+		assertThat(services().count("select count(*) from audit_entry where action = 'merchant.offer-restocked'"))
+			.isEqualTo(10);
+
+		// A replayed restock (same Idempotency-Key) adds nothing more.
+		String key = UUID.randomUUID().toString();
+		for (int i = 0; i < 2; i++) {
+			this.http.post()
+				.uri("/api/v1/merchants/{m}/offers/{id}/restock", this.merchant, rice)
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.townAdmin)
+				.header("Idempotency-Key", key)
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("quantity", 3))
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.stock")
+				.isEqualTo(stock + 3);
+		}
+		assertThat(services().count("select stock from merchant_offer where id = ?", rice)).isEqualTo(stock + 3);
+		restockRefused(rice, Map.of("quantity", 0), 400, "validation-failed");
+		restockRefused(rice, Map.of(), 400, "validation-failed");
+		restockRefused(rice, Map.of("quantity", Offer.MAX_STOCK), 422, "stock-limit-exceeded");
+		long haircut = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20));
+		restockRefused(haircut, Map.of("quantity", 1), 422, "offer-has-no-stock");
+		assertIntact();
+	}
+
+	@Test
+	void theTillFindsItsHeldRedemptionsAfterACrashPageByPage() {
+		long haircut = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20));
+		List<Long> held = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			held.add(redeem(this.till1,
+					Map.of("code", issue(this.zhangToken, this.zhang, haircut).get("code").asString(), "billFen", 2000))
+				.get("id")
+				.asLong());
+		}
+		long confirmed = redeemAndConfirm(this.liToken, this.li, haircut, 2000L);
+		long cancelled = redeem(this.till1,
+				Map.of("code", issue(this.liToken, this.li, haircut).get("code").asString(), "billFen", 2000))
+			.get("id")
+			.asLong();
+		cancel(this.till1, cancelled).expectStatus().isOk();
+		long reversed = redeemAndConfirm(this.zhangToken, this.zhang, haircut, 3000L);
+		post(this.till1, "/api/v1/merchants/" + this.merchant + "/redemptions/{id}/reversal", reversed, Map.of())
+			.expectStatus()
+			.isOk();
+
+		JsonNode first = redemptions(this.till2, "?status=held&limit=2").expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(first.get("items")).extracting((item) -> item.get("id").asLong())
+			.containsExactly(held.get(2), held.get(1));
+		JsonNode second = redemptions(this.till2, "?status=held&limit=2&cursor=" + first.get("nextCursor").asString())
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(second.get("items")).extracting((item) -> item.get("id").asLong()).containsExactly(held.get(0));
+		assertThat(second.hasNonNull("nextCursor")).isFalse();
+		assertThat(statuses("?status=confirmed")).containsExactly(confirmed);
+		assertThat(statuses("?status=VOIDED")).containsExactly(cancelled);
+		assertThat(statuses("?status=reversed")).containsExactly(reversed);
+		assertThat(statuses("")).containsExactly(reversed, cancelled, confirmed, held.get(2), held.get(1), held.get(0));
+		// The town's admin reads them too; another merchant's till and villagers do not.
+		redemptions(this.townAdmin, "?status=held").expectStatus().isOk();
+		redemptions(staffOf(merchantNamed("另一家"), "till-other"), "").expectStatus().isForbidden();
+		redemptions(this.zhangToken, "").expectStatus().isForbidden();
+		redemptions(this.till1, "?status=lost").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:invalid-redemption-status")
+			.jsonPath("$.redemptionStatus")
+			.isEqualTo("lost")
+			.jsonPath("$.status")
+			.isEqualTo(400);
+		redemptions(this.till1, "?limit=0").expectStatus().isBadRequest();
+		redemptions(this.till1, "?cursor=garbage").expectStatus().isBadRequest();
+	}
+
+	private WebTestClient.ResponseSpec redemptions(String token, String query) {
+		return this.http.get()
+			.uri("/api/v1/merchants/" + this.merchant + "/redemptions" + query)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.exchange();
+	}
+
+	private List<Long> statuses(String query) {
+		List<Long> ids = new ArrayList<>();
+		redemptions(this.till1, query).expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("items")
+			.forEach((item) -> ids.add(item.get("id").asLong()));
+		return ids;
+	}
+
+	private void restockRefused(long offer, Map<String, Object> body, int status, String type) {
+		post(this.townAdmin, "/api/v1/merchants/" + this.merchant + "/offers/{id}/restock", offer, body).expectStatus()
+			.isEqualTo(status)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:" + type);
+	}
+
+	private long merchantNamed(String name) {
+		return post(this.townAdmin, "/api/v1/towns/{id}/merchants", this.village.parentId().value(),
+				Map.of("name", name, "servedRegionIds", List.of(this.village.id().value())))
+			.expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
+	}
+
+	private JsonNode offersOf(String token, Household household, String language) {
+		return this.http.get()
+			.uri("/api/v1/members/{id}/offers", member(household).value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.header(HttpHeaders.ACCEPT_LANGUAGE, language)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/** The problem refusing a code, checked to be a 422 of this type. */
+	private JsonNode issueRefused(String token, Household household, long offer, String type) {
+		JsonNode problem = this.http.post()
+			.uri("/api/v1/members/{id}/offers/{offer}/codes", member(household).value(), offer)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(problem.get("type").asString()).isEqualTo("urn:jifen:problem:" + type);
+		return problem;
+	}
+
+	private WebTestClient.ResponseSpec cancel(String till, long redemption) {
+		return post(till, "/api/v1/merchants/" + this.merchant + "/redemptions/{id}/cancel", redemption, Map.of());
+	}
+
+	private WebTestClient.ResponseSpec put(String token, String uri, Object id, Object body) {
+		return send(this.http.put(), token, uri, id, body);
+	}
+
+	private void awardVolunteerPoints(MemberId member, long points) {
+		long kind = this.kinds.kind(this.village.id(), PointKinds.VOLUNTEER).block().id();
+		this.ledger.post(new Posting(this.village.id(), kind, "AWARD", "志愿服务", null,
+				List.of(new Posting.Leg(new AccountRef.Member(member), points, points),
+						new Posting.Leg(AccountRef.system(SystemRole.ISSUANCE), -points, 0))))
+			.block();
+	}
+
+	private long memberAvailable(MemberId member) {
+		return services().count("select coalesce(sum(available), 0) from account where member_id = ?", member.value());
 	}
 
 	private long redeemAndConfirm(String token, Household household, long offer, Long billFen) {
@@ -563,8 +1016,12 @@ class MerchantsIT extends IntegrationTest {
 	}
 
 	private WebTestClient.ResponseSpec post(String token, String uri, Object id, Object body) {
-		return this.http.post()
-			.uri(uri, id)
+		return send(this.http.post(), token, uri, id, body);
+	}
+
+	private WebTestClient.ResponseSpec send(WebTestClient.RequestBodyUriSpec request, String token, String uri,
+			Object id, Object body) {
+		return request.uri(uri, id)
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 			.header("Idempotency-Key", UUID.randomUUID().toString())
 			.contentType(MediaType.APPLICATION_JSON)
