@@ -1,5 +1,6 @@
 package org.jifen.api.village;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Collection;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.jifen.api.privacy.PersonalData;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
 import org.springframework.dao.DuplicateKeyException;
@@ -37,6 +39,16 @@ public class Villages {
 	private static final int MAX_KEPT_ANCESTRIES = 200_000;
 
 	private final Map<RegionId, List<RegionId>> ancestries = new ConcurrentHashMap<>();
+
+	/**
+	 * Regions and households' places, read on nearly every request. A household never
+	 * changes village and regions never move; only a region's name and time zone change,
+	 * and another instance's edit shows here within the time to live.
+	 */
+	private final ShortCache<RegionId, Region> regions = new ShortCache<>(Duration.ofSeconds(30), 50_000);
+
+	private final ShortCache<HouseholdId, HouseholdPlace> places = new ShortCache<>(Duration.ofSeconds(30),
+			MAX_KEPT_ANCESTRIES);
 
 	Villages(VillageRepository repository, PersonalData personalData, AuditTrail auditTrail) {
 		this.repository = repository;
@@ -82,7 +94,7 @@ public class Villages {
 	}
 
 	public Mono<Region> region(RegionId id) {
-		return this.repository.findRegion(id).switchIfEmpty(Mono.error(() -> regionNotFound(id)));
+		return this.regions.get(id, this.repository::findRegion).switchIfEmpty(Mono.error(() -> regionNotFound(id)));
 	}
 
 	/** The regions directly inside {@code parent}; the counties when it is absent. */
@@ -114,11 +126,13 @@ public class Villages {
 
 	/** Where a household lives, without its members (see {@link HouseholdPlace}). */
 	public Mono<HouseholdPlace> place(HouseholdId id) {
-		return this.repository.placeOf(id)
-			.collectList()
-			.filter((regions) -> !regions.isEmpty())
-			.map((regions) -> new HouseholdPlace(id, regions.getFirst().id(), ZoneId.of(regions.getFirst().timeZone()),
-					regions.stream().map(VillageRepository.RegionRow::id).toList()))
+		return this.places
+			.get(id, (household) -> this.repository.placeOf(household)
+				.collectList()
+				.filter((regions) -> !regions.isEmpty())
+				.map((regions) -> new HouseholdPlace(household, regions.getFirst().id(),
+						ZoneId.of(regions.getFirst().timeZone()),
+						regions.stream().map(VillageRepository.RegionRow::id).toList())))
 			.switchIfEmpty(Mono.error(() -> householdNotFound(id)));
 	}
 
@@ -225,11 +239,17 @@ public class Villages {
 	 */
 	@Transactional
 	public Mono<Region> editRegion(RegionId id, @Nullable String name, @Nullable String timeZone, Actor actor) {
-		return region(id)
+		return this.repository.findRegion(id)
+			.switchIfEmpty(Mono.error(() -> regionNotFound(id)))
 			.flatMap((before) -> this.repository.updateRegion(id, name, timeZone)
-				.flatMap((after) -> this.auditTrail.record(actor, id.value(), "region.edited", "region:" + id.value(),
-						Map.of("name", before.name(), "timeZone", before.timeZone()),
-						Map.of("name", after.name(), "timeZone", after.timeZone()))
+				// The time zone is part of every household's place below.
+				.flatMap((after) -> this.regions.forgetOnCommit(id)
+					.then(this.places.forgetAllOnCommit())
+					.thenReturn(after))
+				.flatMap((after) -> this.auditTrail
+					.record(actor, id.value(), "region.edited", "region:" + id.value(),
+							Map.of("name", before.name(), "timeZone", before.timeZone()),
+							Map.of("name", after.name(), "timeZone", after.timeZone()))
 					.thenReturn(after)));
 	}
 
