@@ -47,6 +47,10 @@ public class Villages {
 	 */
 	private final ShortCache<RegionId, Region> regions = new ShortCache<>(Duration.ofSeconds(30), 50_000);
 
+	/** A member never changes household; only their name changes. */
+	private final ShortCache<MemberId, MemberHome> homes = new ShortCache<>(Duration.ofSeconds(30),
+			MAX_KEPT_ANCESTRIES);
+
 	private final ShortCache<HouseholdId, HouseholdPlace> places = new ShortCache<>(Duration.ofSeconds(30),
 			MAX_KEPT_ANCESTRIES);
 
@@ -82,9 +86,8 @@ public class Villages {
 	}
 
 	public Mono<MemberHome> memberHome(MemberId member) {
-		return this.repository.memberHome(member)
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "member-not-found",
-					"There is no member " + member.value() + ".", Map.of("memberId", member.value()))));
+		return this.homes.get(member, this.repository::memberHome)
+			.switchIfEmpty(Mono.error(() -> memberNotFound(member)));
 	}
 
 	/** The members of a village with this phone number, found by its keyed hash. */
@@ -287,16 +290,19 @@ public class Villages {
 	 */
 	@Transactional
 	public Mono<Household> editMember(MemberId id, NewHousehold.NewMember change, Actor actor) {
-		return memberHome(id).flatMap((home) -> this.repository
-			.updateMember(id, change.name(), change.relation(), change.birthYear(),
-					this.personalData.seal(change.phone()), this.personalData.seal(change.idNumber()))
-			.then(household(home.householdId()))
-			.flatMap((after) -> this.auditTrail
-				.record(actor, home.villageId().value(), "member.edited", "member:" + id.value(),
-						Map.of("name", home.name()),
-						Map.of("name", (change.name() != null) ? change.name() : home.name(), "phoneChanged",
-								change.phone() != null, "idNumberChanged", change.idNumber() != null))
-				.thenReturn(after)));
+		return this.repository.memberHome(id)
+			.switchIfEmpty(Mono.error(() -> memberNotFound(id)))
+			.flatMap((home) -> this.homes.forgetOnCommit(id).thenReturn(home))
+			.flatMap((home) -> this.repository
+				.updateMember(id, change.name(), change.relation(), change.birthYear(),
+						this.personalData.seal(change.phone()), this.personalData.seal(change.idNumber()))
+				.then(household(home.householdId()))
+				.flatMap((after) -> this.auditTrail
+					.record(actor, home.villageId().value(), "member.edited", "member:" + id.value(),
+							Map.of("name", home.name()),
+							Map.of("name", (change.name() != null) ? change.name() : home.name(), "phoneChanged",
+									change.phone() != null, "idNumberChanged", change.idNumber() != null))
+					.thenReturn(after)));
 	}
 
 	/** What the audit trail keeps of a household: never its members' personal data. */
@@ -341,6 +347,11 @@ public class Villages {
 	private Member opened(VillageRepository.MemberRow row) {
 		return new Member(row.id(), row.householdId(), row.name(), row.relation(), row.birthYear(),
 				this.personalData.open(row.phoneCipher()), this.personalData.open(row.idNumberCipher()));
+	}
+
+	private static DomainException memberNotFound(MemberId id) {
+		return new DomainException(Kind.NOT_FOUND, "member-not-found", "There is no member " + id.value() + ".",
+				Map.of("memberId", id.value()));
 	}
 
 	private static DomainException regionNotFound(RegionId id) {
