@@ -1,7 +1,9 @@
 package org.jifen.api.catalog;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -10,6 +12,7 @@ import org.jifen.api.audit.AuditTrail;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
@@ -30,6 +33,16 @@ public class Catalog {
 
 	private final AuditTrail auditTrail;
 
+	/**
+	 * Every claim reads its village's current items and the version it was made from. A
+	 * save here forgets them at once; another instance's save shows within the time to
+	 * live. A version's content never changes, only whether it is current.
+	 */
+	private final ShortCache<RegionId, List<CatalogItem>> currentItems = new ShortCache<>(Duration.ofSeconds(30),
+			100_000);
+
+	private final ShortCache<Long, CatalogItem> versions = new ShortCache<>(Duration.ofSeconds(30), 200_000);
+
 	Catalog(CatalogRepository repository, Villages villages, AuditTrail auditTrail) {
 		this.repository = repository;
 		this.villages = villages;
@@ -37,7 +50,9 @@ public class Catalog {
 	}
 
 	public Flux<CatalogItem> current(RegionId village) {
-		return this.villages.village(village).thenMany(this.repository.current(village.value()));
+		return this.villages.village(village)
+			.then(this.currentItems.get(village, (key) -> this.repository.current(key.value()).collectList()))
+			.flatMapIterable(Function.identity());
 	}
 
 	public Flux<CatalogItem> history(RegionId village) {
@@ -54,7 +69,7 @@ public class Catalog {
 	}
 
 	public Mono<CatalogItem> item(long itemId) {
-		return this.repository.find(itemId)
+		return this.versions.get(itemId, this.repository::find)
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "catalog-item-not-found",
 					"There is no catalog item " + itemId + ".", Map.of("itemId", itemId))));
 	}
@@ -104,7 +119,9 @@ public class Catalog {
 	}
 
 	private Mono<CatalogItem> saveVersion(RegionId village, CatalogItemDraft draft, Actor actor) {
-		return Mono.defer(() -> this.repository.retireCurrent(village.value(), draft.code()).defaultIfEmpty(0))
+		return this.currentItems.forgetOnCommit(village)
+			.then(this.versions.forgetAllOnCommit())
+			.then(Mono.defer(() -> this.repository.retireCurrent(village.value(), draft.code()).defaultIfEmpty(0)))
 			.flatMap(
 					(previous) -> this.repository.insert(village.value(), draft, previous + 1, actor.userId())
 						.flatMap(

@@ -70,8 +70,7 @@ class ClaimController {
 	Mono<Claim> approve(@PathVariable long claimId, @Valid @RequestBody Mono<DecisionRequest> request) {
 		return this.access.caller()
 			.flatMap((caller) -> this.claims.find(caller, claimId)
-				.then(request)
-				.flatMap((body) -> this.claims.approve(caller, claimId, body.reason())));
+				.flatMap((claim) -> request.flatMap((body) -> this.claims.approve(caller, claim, body.reason()))));
 	}
 
 	@PostMapping(path = "/api/v1/claims/{claimId}/reject", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -80,8 +79,7 @@ class ClaimController {
 	Mono<Claim> reject(@PathVariable long claimId, @Valid @RequestBody Mono<ReasonRequest> request) {
 		return this.access.caller()
 			.flatMap((caller) -> this.claims.find(caller, claimId)
-				.then(request)
-				.flatMap((body) -> this.claims.reject(caller, claimId, body.reason())));
+				.flatMap((claim) -> request.flatMap((body) -> this.claims.reject(caller, claim, body.reason()))));
 	}
 
 	@PostMapping(path = "/api/v1/claims/{claimId}/objections", consumes = MediaType.APPLICATION_JSON_VALUE,

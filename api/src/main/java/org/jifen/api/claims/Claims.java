@@ -1,6 +1,7 @@
 package org.jifen.api.claims;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -29,6 +30,7 @@ import org.jifen.api.outbox.Outbox;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.RegionId;
@@ -71,6 +73,13 @@ public class Claims {
 	private final Evidence evidence;
 
 	private final Outbox outbox;
+
+	/**
+	 * Every approval reads its village's notice and rectification days. A save here
+	 * forgets them at once; another instance's save shows within the time to live.
+	 */
+	private final ShortCache<Long, ClaimRepository.Settings> villageSettings = new ShortCache<>(Duration.ofSeconds(30),
+			100_000);
 
 	Claims(ClaimRepository repository, Catalog catalog, Villages villages, Access access, Ledger ledger,
 			PointKinds kinds, AuditTrail auditTrail, TransactionalOperator transactions, Clock clock, Evidence evidence,
@@ -128,19 +137,27 @@ public class Claims {
 
 	@Transactional
 	public Mono<Claim> approve(Caller caller, long claimId, String reason) {
-		return decidable(caller, claimId)
-			.flatMap((claim) -> evidenceIfRequired(claim).then(this.repository.settings(claim.villageId()))
-				.flatMap((settings) -> {
-					Instant now = this.clock.instant();
-					boolean deduction = claim.points() < 0;
-					if (deduction && claim.status() == Status.SUBMITTED) {
-						return this.repository.transition(claimId, List.of(Status.SUBMITTED), Status.RECTIFICATION,
-								caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS), null);
-					}
-					return this.repository.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED),
-							Status.IN_NOTICE, caller.userId(), reason, null,
-							now.plus(settings.noticeDays(), ChronoUnit.DAYS));
-				})
+		return claim(claimId).flatMap((claim) -> approve(caller, claim, reason));
+	}
+
+	/**
+	 * {@link #approve(Caller, long, String)} of a claim the caller has just read: its
+	 * village and household never change, and the transition checks its status again.
+	 */
+	@Transactional
+	public Mono<Claim> approve(Caller caller, Claim read, String reason) {
+		long claimId = read.id();
+		return decidable(caller, read)
+			.flatMap((claim) -> evidenceIfRequired(claim).then(settings(claim.villageId())).flatMap((settings) -> {
+				Instant now = this.clock.instant();
+				boolean deduction = claim.points() < 0;
+				if (deduction && claim.status() == Status.SUBMITTED) {
+					return this.repository.transition(claimId, List.of(Status.SUBMITTED), Status.RECTIFICATION,
+							caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS), null);
+				}
+				return this.repository.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.IN_NOTICE,
+						caller.userId(), reason, null, now.plus(settings.noticeDays(), ChronoUnit.DAYS));
+			})
 				.switchIfEmpty(Mono.error(() -> illegal(claim, "approve")))
 				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status())
 					.then((decided.status() == Status.RECTIFICATION)
@@ -154,7 +171,7 @@ public class Claims {
 	public Mono<Settings> settings(Caller caller, RegionId village) {
 		return this.access.requireRead(caller, village)
 			.then(this.villages.village(village))
-			.then(this.repository.settings(village.value()))
+			.then(settings(village.value()))
 			.map((saved) -> new Settings(saved.noticeDays(), saved.rectifyDays()));
 	}
 
@@ -165,6 +182,7 @@ public class Claims {
 			.then(this.repository.settings(village.value()))
 			.flatMap((before) -> this.repository
 				.saveSettings(village.value(), settings.noticeDays(), settings.rectifyDays())
+				.flatMap((after) -> this.villageSettings.forgetOnCommit(village.value()).thenReturn(after))
 				.flatMap((after) -> this.auditTrail
 					.record(caller.actor(), village.value(), "village-settings.saved", "village:" + village.value(),
 							Map.of("noticeDays", before.noticeDays(), "rectifyDays", before.rectifyDays()),
@@ -179,6 +197,10 @@ public class Claims {
 	public record Settings(int noticeDays, int rectifyDays) {
 	}
 
+	private Mono<ClaimRepository.Settings> settings(long villageId) {
+		return this.villageSettings.get(villageId, this.repository::settings);
+	}
+
 	/** Items that require evidence are approved only with at least one photo. */
 	private Mono<Void> evidenceIfRequired(Claim claim) {
 		return this.catalog.item(claim.itemId())
@@ -191,7 +213,17 @@ public class Claims {
 
 	@Transactional
 	public Mono<Claim> reject(Caller caller, long claimId, String reason) {
-		return decidable(caller, claimId).flatMap((claim) -> this.repository
+		return claim(claimId).flatMap((claim) -> reject(caller, claim, reason));
+	}
+
+	/**
+	 * {@link #reject(Caller, long, String)} of a claim the caller has just read (see
+	 * {@link #approve(Caller, Claim, String)}).
+	 */
+	@Transactional
+	public Mono<Claim> reject(Caller caller, Claim read, String reason) {
+		long claimId = read.id();
+		return decidable(caller, read).flatMap((claim) -> this.repository
 			.transition(claimId, List.of(Status.SUBMITTED, Status.OBJECTED), Status.REJECTED, caller.userId(), reason,
 					null, null)
 			.switchIfEmpty(Mono.error(() -> illegal(claim, "reject")))
@@ -283,7 +315,7 @@ public class Claims {
 
 	private Mono<Claim> publishUnrectified(long claimId, Instant now) {
 		return this.repository.lockDue(claimId, Status.RECTIFICATION, now)
-			.flatMap((claim) -> this.repository.settings(claim.villageId())
+			.flatMap((claim) -> settings(claim.villageId())
 				.flatMap((settings) -> this.repository.transition(claimId, List.of(Status.RECTIFICATION),
 						Status.IN_NOTICE, null, null, null, now.plus(settings.noticeDays(), ChronoUnit.DAYS))));
 	}
@@ -386,15 +418,16 @@ public class Claims {
 	/**
 	 * A claim a reviewer of its village may decide: never one about their own household.
 	 */
-	private Mono<Claim> decidable(Caller caller, long claimId) {
-		return claim(claimId).flatMap((claim) -> this.access.requireReviewer(caller, new RegionId(claim.villageId()))
+	private Mono<Claim> decidable(Caller caller, Claim claim) {
+		long claimId = claim.id();
+		return this.access.requireReviewer(caller, new RegionId(claim.villageId()))
 			.then((caller.memberId() != null)
 					? this.villages.memberHome(new MemberId(caller.memberId()))
 						.filter((home) -> home.householdId().value() == claim.householdId())
 						.flatMap((own) -> Mono.<Claim>error(new DomainException(Kind.FORBIDDEN, "conflict-of-interest",
 								"You cannot decide a claim about your own household.", Map.of("claimId", claimId))))
 					: Mono.<Claim>empty())
-			.thenReturn(claim));
+			.thenReturn(claim);
 	}
 
 	private Mono<Claim> claim(long claimId) {

@@ -118,13 +118,13 @@ class SecurityConfiguration {
 							: new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuerUri),
 									new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
 											(audiences) -> audiences != null && audiences.contains(audience))));
-			return decoder;
+			return new VerifiedTokens(decoder);
 		}
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withPublicKey(tokenSigningKey.toRSAPublicKey())
 			.signatureAlgorithm(SignatureAlgorithm.RS256)
 			.build();
 		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.jwt().issuer()));
-		return decoder;
+		return new VerifiedTokens(decoder);
 	}
 
 	@Bean

@@ -57,9 +57,9 @@ public class Ledger {
 	@Transactional
 	public Mono<Posted> post(Posting posting) {
 		RegionId village = posting.village();
-		return this.repository.kind(posting.kindId())
+		return this.kinds.countyOfKind(posting.kindId())
 			.zipWith(this.kinds.countyOf(village))
-			.filter((kindAndCounty) -> kindAndCounty.getT1().countyId() == kindAndCounty.getT2())
+			.filter((counties) -> counties.getT1().longValue() == counties.getT2().longValue())
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
 					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
 			.then(this.repository.lockChain(village))

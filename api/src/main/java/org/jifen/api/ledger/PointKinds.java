@@ -1,6 +1,9 @@
 package org.jifen.api.ledger;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -12,6 +15,7 @@ import org.jifen.api.audit.AuditTrail;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.village.RegionId;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
@@ -37,6 +41,15 @@ public class PointKinds {
 
 	private final AuditTrail auditTrail;
 
+	/**
+	 * A county's kinds, read by every posting and claim. A change here forgets them at
+	 * once; another instance's change shows within the time to live.
+	 */
+	private final ShortCache<Long, List<PointKind>> countyKinds = new ShortCache<>(Duration.ofSeconds(30), 10_000);
+
+	/** The county of each kind: it never changes. */
+	private final ShortCache<Long, Long> kindCounties = new ShortCache<>(Duration.ofHours(1), 100_000);
+
 	PointKinds(LedgerRepository repository, Villages villages, AuditTrail auditTrail) {
 		this.repository = repository;
 		this.villages = villages;
@@ -49,8 +62,18 @@ public class PointKinds {
 	 */
 	public Flux<PointKind> kindsOf(RegionId region) {
 		// The defaults are written once per county, the first time anyone asks.
-		return countyOf(region).flatMapMany((county) -> this.repository.kinds(county)
-			.switchIfEmpty(Flux.defer(() -> ensureDefaults(county).thenMany(this.repository.kinds(county)))));
+		// Only kinds read back are kept: defaults just written may yet be rolled back.
+		return countyOf(region)
+			.flatMap((county) -> this.countyKinds
+				.get(county, (key) -> this.repository.kinds(key).collectList().filter((kinds) -> !kinds.isEmpty()))
+				.switchIfEmpty(
+						Mono.defer(() -> ensureDefaults(county).thenMany(this.repository.kinds(county)).collectList())))
+			.flatMapIterable(Function.identity());
+	}
+
+	/** The county a kind belongs to; empty when there is no such kind. */
+	Mono<Long> countyOfKind(long kindId) {
+		return this.kindCounties.get(kindId, (key) -> this.repository.kind(key).map(PointKind::countyId));
 	}
 
 	public Mono<PointKind> defaultKind(RegionId region) {
@@ -93,6 +116,7 @@ public class PointKinds {
 						.flatMap((used) -> used ? Mono.error(new DomainException(Kind.CONFLICT, "point-kind-in-use",
 								"Accounts of " + draft.code() + " exist; its owner cannot change.",
 								Map.of("kind", draft.code()))) : Mono.just(existing)))
+			.then(this.countyKinds.forgetOnCommit(county.value()))
 			.then(this.repository.saveKind(county.value(), draft, true))
 			.flatMap(
 					(saved) -> this.auditTrail

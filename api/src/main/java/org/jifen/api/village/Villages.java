@@ -1,5 +1,6 @@
 package org.jifen.api.village;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Collection;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.jifen.api.privacy.PersonalData;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.web.CursorPage;
 import org.jifen.api.web.PageRequest;
 import org.springframework.dao.DuplicateKeyException;
@@ -37,6 +39,20 @@ public class Villages {
 	private static final int MAX_KEPT_ANCESTRIES = 200_000;
 
 	private final Map<RegionId, List<RegionId>> ancestries = new ConcurrentHashMap<>();
+
+	/**
+	 * Regions and households' places, read on nearly every request. A household never
+	 * changes village and regions never move; only a region's name and time zone change,
+	 * and another instance's edit shows here within the time to live.
+	 */
+	private final ShortCache<RegionId, Region> regions = new ShortCache<>(Duration.ofSeconds(30), 50_000);
+
+	/** A member never changes household; only their name changes. */
+	private final ShortCache<MemberId, MemberHome> homes = new ShortCache<>(Duration.ofSeconds(30),
+			MAX_KEPT_ANCESTRIES);
+
+	private final ShortCache<HouseholdId, HouseholdPlace> places = new ShortCache<>(Duration.ofSeconds(30),
+			MAX_KEPT_ANCESTRIES);
 
 	Villages(VillageRepository repository, PersonalData personalData, AuditTrail auditTrail) {
 		this.repository = repository;
@@ -70,9 +86,8 @@ public class Villages {
 	}
 
 	public Mono<MemberHome> memberHome(MemberId member) {
-		return this.repository.memberHome(member)
-			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "member-not-found",
-					"There is no member " + member.value() + ".", Map.of("memberId", member.value()))));
+		return this.homes.get(member, this.repository::memberHome)
+			.switchIfEmpty(Mono.error(() -> memberNotFound(member)));
 	}
 
 	/** The members of a village with this phone number, found by its keyed hash. */
@@ -82,7 +97,7 @@ public class Villages {
 	}
 
 	public Mono<Region> region(RegionId id) {
-		return this.repository.findRegion(id).switchIfEmpty(Mono.error(() -> regionNotFound(id)));
+		return this.regions.get(id, this.repository::findRegion).switchIfEmpty(Mono.error(() -> regionNotFound(id)));
 	}
 
 	/** The regions directly inside {@code parent}; the counties when it is absent. */
@@ -114,11 +129,13 @@ public class Villages {
 
 	/** Where a household lives, without its members (see {@link HouseholdPlace}). */
 	public Mono<HouseholdPlace> place(HouseholdId id) {
-		return this.repository.placeOf(id)
-			.collectList()
-			.filter((regions) -> !regions.isEmpty())
-			.map((regions) -> new HouseholdPlace(id, regions.getFirst().id(), ZoneId.of(regions.getFirst().timeZone()),
-					regions.stream().map(VillageRepository.RegionRow::id).toList()))
+		return this.places
+			.get(id, (household) -> this.repository.placeOf(household)
+				.collectList()
+				.filter((regions) -> !regions.isEmpty())
+				.map((regions) -> new HouseholdPlace(household, regions.getFirst().id(),
+						ZoneId.of(regions.getFirst().timeZone()),
+						regions.stream().map(VillageRepository.RegionRow::id).toList())))
 			.switchIfEmpty(Mono.error(() -> householdNotFound(id)));
 	}
 
@@ -225,11 +242,17 @@ public class Villages {
 	 */
 	@Transactional
 	public Mono<Region> editRegion(RegionId id, @Nullable String name, @Nullable String timeZone, Actor actor) {
-		return region(id)
+		return this.repository.findRegion(id)
+			.switchIfEmpty(Mono.error(() -> regionNotFound(id)))
 			.flatMap((before) -> this.repository.updateRegion(id, name, timeZone)
-				.flatMap((after) -> this.auditTrail.record(actor, id.value(), "region.edited", "region:" + id.value(),
-						Map.of("name", before.name(), "timeZone", before.timeZone()),
-						Map.of("name", after.name(), "timeZone", after.timeZone()))
+				// The time zone is part of every household's place below.
+				.flatMap((after) -> this.regions.forgetOnCommit(id)
+					.then(this.places.forgetAllOnCommit())
+					.thenReturn(after))
+				.flatMap((after) -> this.auditTrail
+					.record(actor, id.value(), "region.edited", "region:" + id.value(),
+							Map.of("name", before.name(), "timeZone", before.timeZone()),
+							Map.of("name", after.name(), "timeZone", after.timeZone()))
 					.thenReturn(after)));
 	}
 
@@ -267,16 +290,19 @@ public class Villages {
 	 */
 	@Transactional
 	public Mono<Household> editMember(MemberId id, NewHousehold.NewMember change, Actor actor) {
-		return memberHome(id).flatMap((home) -> this.repository
-			.updateMember(id, change.name(), change.relation(), change.birthYear(),
-					this.personalData.seal(change.phone()), this.personalData.seal(change.idNumber()))
-			.then(household(home.householdId()))
-			.flatMap((after) -> this.auditTrail
-				.record(actor, home.villageId().value(), "member.edited", "member:" + id.value(),
-						Map.of("name", home.name()),
-						Map.of("name", (change.name() != null) ? change.name() : home.name(), "phoneChanged",
-								change.phone() != null, "idNumberChanged", change.idNumber() != null))
-				.thenReturn(after)));
+		return this.repository.memberHome(id)
+			.switchIfEmpty(Mono.error(() -> memberNotFound(id)))
+			.flatMap((home) -> this.homes.forgetOnCommit(id).thenReturn(home))
+			.flatMap((home) -> this.repository
+				.updateMember(id, change.name(), change.relation(), change.birthYear(),
+						this.personalData.seal(change.phone()), this.personalData.seal(change.idNumber()))
+				.then(household(home.householdId()))
+				.flatMap((after) -> this.auditTrail
+					.record(actor, home.villageId().value(), "member.edited", "member:" + id.value(),
+							Map.of("name", home.name()),
+							Map.of("name", (change.name() != null) ? change.name() : home.name(), "phoneChanged",
+									change.phone() != null, "idNumberChanged", change.idNumber() != null))
+					.thenReturn(after)));
 	}
 
 	/** What the audit trail keeps of a household: never its members' personal data. */
@@ -321,6 +347,11 @@ public class Villages {
 	private Member opened(VillageRepository.MemberRow row) {
 		return new Member(row.id(), row.householdId(), row.name(), row.relation(), row.birthYear(),
 				this.personalData.open(row.phoneCipher()), this.personalData.open(row.idNumberCipher()));
+	}
+
+	private static DomainException memberNotFound(MemberId id) {
+		return new DomainException(Kind.NOT_FOUND, "member-not-found", "There is no member " + id.value() + ".",
+				Map.of("memberId", id.value()));
 	}
 
 	private static DomainException regionNotFound(RegionId id) {
