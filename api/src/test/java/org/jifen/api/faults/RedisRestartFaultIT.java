@@ -2,7 +2,6 @@ package org.jifen.api.faults;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +90,7 @@ class RedisRestartFaultIT extends IntegrationTest {
 		assertThat(boardReads).as("board reads refused during the outage").anyMatch(Answer::outage);
 		assertThat(boardReads).as("board reads served after the outage").anyMatch(Answer::ok);
 		assertThat(load.ledgerReads()).as("balance and history reads (PostgreSQL only)").allMatch(Answer::ok);
-		assertThat(traffic.unexpected(Map.of())).as("answers neither 2xx nor a 503 problem").isEmpty();
+		assertThat(traffic.unexpected()).as("answers neither 2xx nor a 503 problem").isEmpty();
 		assertThat(traffic.answers().stream().filter(Answer::outage)).as("refusals that took their time")
 			.allMatch((answer) -> answer.took().compareTo(Duration.ofSeconds(3)) < 0);
 		// Nobody has rebuilt them: the boards came back by themselves.

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -214,11 +215,14 @@ final class Traffic {
 	}
 
 	/**
-	 * Answers that are neither a success, a 503 outage problem, nor listed as allowed.
+	 * Answers that are neither a success, a 503 outage problem, nor a problem of a type
+	 * listed as allowed ({@code idempotency-request-in-progress}, say).
 	 */
-	List<Answer> unexpected(Map<Integer, String> allowed) {
+	List<Answer> unexpected(String... allowedTypes) {
+		List<String> allowed = Arrays.stream(allowedTypes).map((type) -> "urn:jifen:problem:" + type).toList();
 		return this.answers.stream()
-			.filter((answer) -> !answer.ok() && !answer.outage() && !allowed.containsKey(answer.status()))
+			.filter((answer) -> !answer.ok() && !answer.outage()
+					&& (answer.body() == null || !allowed.contains(answer.body().path("type").asString(""))))
 			.toList();
 	}
 
