@@ -1,6 +1,7 @@
 package org.jifen.api.faults;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,8 +29,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Traffic {
 
-	/** The status recorded when no answer came at all (connection refused or reset). */
+	/** The status recorded when no connection could be made (nothing listens). */
 	static final int NO_ANSWER = -1;
+
+	/** The status recorded when the connection broke before the answer came. */
+	static final int CUT_OFF = -3;
 
 	/** The status recorded when the answer took longer than {@link #PATIENCE}. */
 	static final int HUNG = -2;
@@ -121,8 +125,11 @@ final class Traffic {
 		catch (HttpTimeoutException ex) {
 			answer = new Answer(method, path, HUNG, null, null, null, since(started));
 		}
-		catch (IOException ex) {
+		catch (ConnectException ex) {
 			answer = new Answer(method, path, NO_ANSWER, null, null, null, since(started));
+		}
+		catch (IOException ex) {
+			answer = new Answer(method, path, CUT_OFF, null, null, null, since(started));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -204,6 +211,10 @@ final class Traffic {
 
 	List<Change> changes() {
 		return List.copyOf(this.changes);
+	}
+
+	long acknowledged() {
+		return this.changes.stream().filter((change) -> change.acknowledged() != null).count();
 	}
 
 	List<Change> unacknowledged() {
