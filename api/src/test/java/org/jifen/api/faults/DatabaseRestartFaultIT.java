@@ -10,19 +10,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.jifen.api.catalog.Catalog;
-import org.jifen.api.claims.Claims;
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.faults.Traffic.Answer;
 import org.jifen.api.faults.Traffic.Change;
-import org.jifen.api.identity.Accounts;
-import org.jifen.api.ledger.Ledger;
-import org.jifen.api.ledger.PointKinds;
-import org.jifen.api.village.Villages;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -81,35 +76,19 @@ class DatabaseRestartFaultIT {
 	private int port;
 
 	@Autowired
+	private ApplicationContext application;
+
+	@Autowired
 	private WebTestClient http;
-
-	@Autowired
-	private Villages villages;
-
-	@Autowired
-	private Accounts accounts;
-
-	@Autowired
-	private Catalog catalog;
-
-	@Autowired
-	private Ledger ledger;
-
-	@Autowired
-	private PointKinds kinds;
-
-	@Autowired
-	private Claims claims;
 
 	@Test
 	void underLoadPostgresRestartsAndEveryAcknowledgedChangeIsThereExactlyOnce() throws Exception {
 		Traffic traffic = new Traffic("http://localhost:" + this.port);
-		VillageLoad load = new VillageLoad("pg-fault", traffic, this.http, this.villages, this.accounts, this.catalog,
-				this.ledger, this.kinds);
+		VillageLoad load = new VillageLoad("pg-fault", traffic, this.http, this.application);
 		assertThat(count("select count(*) from region where code = ?", "pg-fault"))
 			.as("the application uses this test's own database")
 			.isOne();
-		load.start(6, this.claims);
+		load.start(6);
 		Traffic.pause(Duration.ofSeconds(3));
 
 		int port = postgres.port();
@@ -133,7 +112,7 @@ class DatabaseRestartFaultIT {
 		for (Change change : traffic.changes()) {
 			assertThat(change.attempts()).as("%s", change).last().satisfies((last) -> assertThat(last.ok()).isTrue());
 		}
-		load.proveExactlyOnce(DatabaseRestartFaultIT::count, this.claims);
+		load.proveExactlyOnce(DatabaseRestartFaultIT::count);
 		load.proveBoardsMatchTheLedger(DatabaseRestartFaultIT::count);
 	}
 

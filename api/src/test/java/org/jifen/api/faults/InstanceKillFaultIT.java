@@ -20,17 +20,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.jifen.api.catalog.Catalog;
-import org.jifen.api.claims.Claims;
 import org.jifen.api.faults.Traffic.Answer;
-import org.jifen.api.identity.Accounts;
-import org.jifen.api.ledger.Ledger;
-import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.RealServices;
-import org.jifen.api.village.Villages;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,22 +54,7 @@ class InstanceKillFaultIT extends IntegrationTest {
 	private int port;
 
 	@Autowired
-	private Villages villages;
-
-	@Autowired
-	private Accounts accounts;
-
-	@Autowired
-	private Catalog catalog;
-
-	@Autowired
-	private Ledger ledger;
-
-	@Autowired
-	private PointKinds kinds;
-
-	@Autowired
-	private Claims claims;
+	private ApplicationContext application;
 
 	@AfterEach
 	void killWhatIsLeft() {
@@ -84,12 +64,11 @@ class InstanceKillFaultIT extends IntegrationTest {
 	@Test
 	void aKilledInstancesUnansweredRequestsLandExactlyOnceWhenRetriedOnAnother() throws Exception {
 		Traffic traffic = new Traffic("http://localhost:" + this.port);
-		VillageLoad load = new VillageLoad("kill-fault", traffic, this.http, this.villages, this.accounts, this.catalog,
-				this.ledger, this.kinds);
+		VillageLoad load = new VillageLoad("kill-fault", traffic, this.http, this.application);
 
 		Process first = start("first");
 		traffic.target(baseUrl(first));
-		load.start(6, this.claims);
+		load.start(6);
 		// Past the cold start: the instance is busy with a steady load when it dies.
 		await().atMost(Duration.ofMinutes(2)).until(() -> traffic.acknowledged() >= 150);
 		// SIGKILL (Process.destroyForcibly on Linux): no shutdown hook, no graceful
@@ -111,7 +90,7 @@ class InstanceKillFaultIT extends IntegrationTest {
 		assertThat(traffic.unexpected("idempotency-request-in-progress"))
 			.as("answers other than 2xx, a lost connection or a key still locked")
 			.allMatch(InstanceKillFaultIT::lostWithTheInstance);
-		load.proveExactlyOnce(services()::count, this.claims);
+		load.proveExactlyOnce(services()::count);
 		load.proveBoardsMatchTheLedger(services()::count);
 	}
 

@@ -6,18 +6,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import org.jifen.api.catalog.Catalog;
-import org.jifen.api.claims.Claims;
 import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.faults.Traffic.Answer;
 import org.jifen.api.faults.Traffic.Change;
-import org.jifen.api.identity.Accounts;
-import org.jifen.api.ledger.Ledger;
-import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.support.IntegrationTest;
-import org.jifen.api.village.Villages;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -51,29 +46,13 @@ class RedisRestartFaultIT extends IntegrationTest {
 	private int port;
 
 	@Autowired
-	private Villages villages;
-
-	@Autowired
-	private Accounts accounts;
-
-	@Autowired
-	private Catalog catalog;
-
-	@Autowired
-	private Ledger ledger;
-
-	@Autowired
-	private PointKinds kinds;
-
-	@Autowired
-	private Claims claims;
+	private ApplicationContext application;
 
 	@Test
 	void underLoadRedisGoesAndComesBackAndNothingIsLostDoubledOrLeftBehindOnTheBoards() throws Exception {
 		Traffic traffic = new Traffic("http://localhost:" + this.port);
-		VillageLoad load = new VillageLoad("redis-fault", traffic, this.http, this.villages, this.accounts,
-				this.catalog, this.ledger, this.kinds);
-		load.start(6, this.claims);
+		VillageLoad load = new VillageLoad("redis-fault", traffic, this.http, this.application);
+		load.start(6);
 		Traffic.pause(Duration.ofSeconds(3));
 
 		redis.close();
@@ -98,7 +77,7 @@ class RedisRestartFaultIT extends IntegrationTest {
 
 		load.settle();
 		assertThat(rebuild.acknowledged()).as("the rebuild retried with its key").isNotNull();
-		load.proveExactlyOnce(services()::count, this.claims);
+		load.proveExactlyOnce(services()::count);
 		load.proveBoardsMatchTheLedger(services()::count);
 	}
 

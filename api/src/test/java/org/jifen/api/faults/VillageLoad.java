@@ -27,6 +27,7 @@ import org.jifen.api.support.SignedIn;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.Villages;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,8 @@ final class VillageLoad {
 
 	private final String run;
 
+	private final Claims claims;
+
 	private final AtomicBoolean stopping = new AtomicBoolean();
 
 	private ExecutorService clients;
@@ -85,9 +88,17 @@ final class VillageLoad {
 	/** Board reads (Redis). */
 	private final Queue<Answer> boardReads = new ConcurrentLinkedQueue<>();
 
-	/** Builds the village, its households with points, and signs everyone in. */
-	VillageLoad(String code, Traffic traffic, WebTestClient http, Villages villages, Accounts accounts, Catalog catalog,
-			Ledger ledger, PointKinds kinds) {
+	/**
+	 * Builds the village, its households with points, and signs everyone in, through the
+	 * services of the application under test.
+	 */
+	VillageLoad(String code, Traffic traffic, WebTestClient http, ApplicationContext application) {
+		Villages villages = application.getBean(Villages.class);
+		Accounts accounts = application.getBean(Accounts.class);
+		Catalog catalog = application.getBean(Catalog.class);
+		Ledger ledger = application.getBean(Ledger.class);
+		PointKinds kinds = application.getBean(PointKinds.class);
+		this.claims = application.getBean(Claims.class);
 		this.run = code;
 		this.traffic = traffic;
 		this.village = Fixtures.village(villages, code);
@@ -118,7 +129,7 @@ final class VillageLoad {
 	 * that runs the claims' deadlines with a time past every notice, so that approved
 	 * claims keep reaching the ledger (and the boards) during the load.
 	 */
-	void start(int clients, Claims claims) {
+	void start(int clients) {
 		this.clients = Executors.newFixedThreadPool(clients + 1);
 		for (int client = 0; client < clients; client++) {
 			int id = client;
@@ -127,7 +138,7 @@ final class VillageLoad {
 		this.clients.submit(() -> {
 			while (!this.stopping.get()) {
 				try {
-					claims.closeDue(Instant.now().plus(NOTICE_OVER)).block(Duration.ofSeconds(30));
+					this.claims.closeDue(Instant.now().plus(NOTICE_OVER)).block(Duration.ofSeconds(30));
 				}
 				catch (RuntimeException ex) {
 					// The database is away: the deadlines run again, as the scheduler's
@@ -202,7 +213,7 @@ final class VillageLoad {
 	 * runner is run with a time past every notice), the households' totals add up, and
 	 * the ledger's own verification passes.
 	 */
-	void proveExactlyOnce(Count count, Claims claims) {
+	void proveExactlyOnce(Count count) {
 		long villageId = this.village.id().value();
 		for (Change donation : this.donations) {
 			assertThat(count.of("select count(*) from journal_transaction where village_id = ? and request_id like ?",
@@ -225,7 +236,7 @@ final class VillageLoad {
 		Instant afterEveryNotice = Instant.now().plus(NOTICE_OVER);
 		await().atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(200))
-			.until(() -> claims.closeDue(afterEveryNotice).block() >= 0 && count
+			.until(() -> this.claims.closeDue(afterEveryNotice).block() >= 0 && count
 				.of("select count(*) from claim where village_id = ? and status <> 'EFFECTIVE'", villageId) == 0);
 		for (Change approval : this.approvals.values()) {
 			long claimId = approval.acknowledged().body().get("id").asLong();
