@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -19,7 +20,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.jifen.leaderboards.Leaderboards;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,12 +37,16 @@ import org.springframework.context.annotation.Configuration;
 class BoardsConfiguration {
 
 	@Bean
-	RedisURI boardsRedisUri(DataRedisConnectionDetails details) {
+	RedisURI boardsRedisUri(DataRedisConnectionDetails details,
+			@Value("${spring.data.redis.timeout:2s}") Duration timeout) {
 		DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
 		RedisURI.Builder uri = RedisURI.builder()
 			.withHost(standalone.getHost())
 			.withPort(standalone.getPort())
-			.withDatabase(standalone.getDatabase());
+			.withDatabase(standalone.getDatabase())
+			// The same command timeout as Spring's own Redis client, not Lettuce's
+			// minute.
+			.withTimeout(timeout);
 		if (details.getPassword() != null) {
 			if (details.getUsername() != null) {
 				uri.withAuthentication(details.getUsername(), details.getPassword());
@@ -50,9 +58,18 @@ class BoardsConfiguration {
 		return uri.build();
 	}
 
+	/**
+	 * A client with the options every Lettuce client of the application gets (see
+	 * {@code shared.RedisConfiguration}: commands refused at once while Redis is away).
+	 */
 	@Bean(destroyMethod = "shutdown")
-	RedisClient boardsRedisClient(RedisURI boardsRedisUri) {
-		return RedisClient.create(boardsRedisUri);
+	RedisClient boardsRedisClient(RedisURI boardsRedisUri,
+			ObjectProvider<LettuceClientOptionsBuilderCustomizer> customizers) {
+		RedisClient client = RedisClient.create(boardsRedisUri);
+		ClientOptions.Builder options = ClientOptions.builder();
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
+		client.setOptions(options.build());
+		return client;
 	}
 
 	@Bean

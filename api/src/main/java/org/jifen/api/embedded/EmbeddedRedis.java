@@ -23,7 +23,19 @@ public final class EmbeddedRedis implements AutoCloseable {
 	/** Starts a server on a free loopback port. */
 	public static EmbeddedRedis start() {
 		try {
-			int port = freePort();
+			return start(freePort());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not find a free port for the embedded Redis", ex);
+		}
+	}
+
+	/**
+	 * Starts a server on the given loopback port, for example to bring one back where its
+	 * clients expect it after a stop (empty: it keeps nothing).
+	 */
+	public static EmbeddedRedis start(int port) {
+		try {
 			var server = RedisServer.newRedisServer()
 				.port(port)
 				.bind("127.0.0.1")

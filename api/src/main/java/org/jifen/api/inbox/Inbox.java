@@ -246,7 +246,9 @@ public class Inbox {
 	 * The caller's live stream. With {@code lastEventId} it first sends what the inbox
 	 * holds after that id, then live events; the Redis subscription is confirmed before
 	 * the inbox is read, so nothing falls between the two. Comments keep the connection
-	 * alive through proxies.
+	 * alive through proxies. The stream ends when a Redis connection drops (it may have
+	 * missed live events meanwhile), for the client to reconnect with
+	 * {@code Last-Event-ID}.
 	 */
 	public Flux<ServerSentEvent<Object>> stream(Caller caller, @Nullable Long lastEventId, Locale locale) {
 		Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(this.heartbeat)
@@ -281,7 +283,9 @@ public class Inbox {
 					.just(ServerSentEvent.builder().comment("connected").build());
 				return Flux.concat(connected, missed, fresh).doFinally((signal) -> feed.dispose());
 			});
-		return Flux.merge(events, heartbeats);
+		// Redis dropping a connection may have lost live events: the stream ends and the
+		// client resumes from the inbox.
+		return Flux.merge(events, heartbeats).takeUntilOther(this.live.lost());
 	}
 
 	private static ServerSentEvent<Object> notificationEvent(NotificationView view) {

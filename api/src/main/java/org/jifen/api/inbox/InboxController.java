@@ -82,7 +82,9 @@ class InboxController {
 	@GetMapping(path = "/api/v1/me/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	@Operation(summary = "My live stream (Server-Sent Events)",
 			description = "Events: notification (id = inbox id), balance, rank. Send Last-Event-ID to resume: what the "
-					+ "inbox holds after it comes first. Comments every 15 s keep the connection open.")
+					+ "inbox holds after it comes first. The stream ends when the server may have missed live events "
+					+ "(its Redis connection dropped): reconnect with Last-Event-ID, as EventSource does. Comments "
+					+ "every 15 s keep the connection open.")
 	Flux<ServerSentEvent<Object>> stream(@Parameter(description = "The last notification id received") @RequestHeader(
 			name = "Last-Event-ID", required = false) @Nullable Long lastEventId, ServerWebExchange exchange) {
 		return this.access.caller()

@@ -3,6 +3,9 @@ package org.jifen.api.inbox;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.resource.ClientResources;
 import jakarta.annotation.PreDestroy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,9 +40,13 @@ class LiveStream {
 
 	private final JsonMapper json;
 
-	LiveStream(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, JsonMapper json) {
+	private final Flux<Event> clientEvents;
+
+	LiveStream(ReactiveStringRedisTemplate redis, ReactiveRedisConnectionFactory connections, JsonMapper json,
+			ClientResources resources) {
 		this.redis = redis;
 		this.json = json;
+		this.clientEvents = resources.eventBus().get();
 		this.container = Mono.fromCallable(() -> {
 			ReactiveRedisMessageListenerContainer created = new ReactiveRedisMessageListenerContainer(connections);
 			this.made.set(created);
@@ -74,6 +81,17 @@ class LiveStream {
 				return new LiveEvent(node.get("event").asString(), (id == null || id.isNull()) ? null : id.asLong(),
 						node.get("data"));
 			}));
+	}
+
+	/**
+	 * Completes when one of the Redis connections of the application's client drops. A
+	 * subscription may then have missed messages (Redis keeps none for an absent
+	 * subscriber, and Lettuce resubscribes on reconnecting without saying so), so an open
+	 * stream ends: its client reconnects with {@code Last-Event-ID} and reads what it
+	 * missed from the inbox.
+	 */
+	Mono<Void> lost() {
+		return this.clientEvents.ofType(ConnectionDeactivatedEvent.class).next().then();
 	}
 
 	@PreDestroy

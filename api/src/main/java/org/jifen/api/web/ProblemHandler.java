@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -195,7 +197,23 @@ class ProblemHandler implements WebExceptionHandler {
 		return hasCause(error, DataAccessResourceFailureException.class) || isDatabaseUnreachable(error)
 				|| hasCause(error, PoolAcquireTimeoutException.class) || hasCause(error, ConnectException.class)
 				|| hasCause(error, RedisConnectionException.class)
-				|| hasCause(error, RedisConnectionFailureException.class);
+				|| hasCause(error, RedisConnectionFailureException.class) || isRedisUnreachable(error);
+	}
+
+	/**
+	 * Lettuce refusing a command while disconnected, or failing one in flight when the
+	 * connection drops, raises a plain {@link RedisException} (its subclasses are Redis's
+	 * own error replies and the like); a command that got no answer in time raises
+	 * {@link RedisCommandTimeoutException}. Both mean Redis is away, not that the request
+	 * was wrong.
+	 */
+	private static boolean isRedisUnreachable(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause.getClass() == RedisException.class || cause instanceof RedisCommandTimeoutException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Problem validationFailed(List<Map<String, String>> errors) {

@@ -35,9 +35,14 @@ public abstract class IntegrationTest {
 		// contending I/O thread for microseconds (redis/lettuce#3880); not a blocking
 		// call
 		// of ours.
+		// Jackson likewise locks its deserializer cache while it builds a type's
+		// deserializer, once per type: concurrent first requests of one body type (the
+		// fault suite's load) may contend for it for as long.
 		BlockHound.install(
 				(builder) -> builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-					.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive"));
+					.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
+					.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache",
+							"_createAndCacheValueDeserializer"));
 	}
 
 	@Autowired
