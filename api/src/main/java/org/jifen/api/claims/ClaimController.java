@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -51,10 +52,12 @@ class ClaimController {
 	@ResponseStatus(HttpStatus.CREATED)
 	@Operation(summary = "Submit a claim", description = "SELF_REPORT and NEIGHBOUR by villagers; ORGANISATION by "
 			+ "reviewers and admins (the only source of deductions); onBehalfOfMemberId for 代办 by an admin.")
-	Mono<Claim> submit(@PathVariable long villageId, @Valid @RequestBody Mono<ClaimRequest> request) {
+	Mono<Claim> submit(@PathVariable long villageId, @Valid @RequestBody Mono<ClaimRequest> request,
+			@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
 		RegionId village = new RegionId(villageId);
 		return this.access.requireRead(village)
-			.flatMap((caller) -> request.flatMap((body) -> this.claims.submit(caller, village, body.toCommand())));
+			.flatMap((caller) -> request
+				.flatMap((body) -> this.claims.submit(caller, village, body.toCommand(), idempotencyKey)));
 	}
 
 	@GetMapping(path = "/api/v1/claims/{claimId}", produces = MediaType.APPLICATION_JSON_VALUE)

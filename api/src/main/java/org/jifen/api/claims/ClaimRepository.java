@@ -50,13 +50,19 @@ class ClaimRepository {
 			.one();
 	}
 
+	/**
+	 * The new claim; empty when this user already submitted one with the same idempotency
+	 * key.
+	 */
 	Mono<Claim> insert(long villageId, long householdId, long itemId, int points, Claim.Source source,
-			String description, long submittedBy, @Nullable Long onBehalfOf, Instant createdAt) {
+			String description, long submittedBy, @Nullable Long onBehalfOf, Instant createdAt,
+			@Nullable String idempotencyKey) {
 		var spec = this.database.sql("""
 				insert into claim (village_id, household_id, item_id, points, source, description, status,
-				                   submitted_by, on_behalf_of, created_at)
+				                   submitted_by, on_behalf_of, created_at, idempotency_key)
 				values (:village, :household, :item, :points, :source, :description, 'SUBMITTED', :submittedBy,
-				        :onBehalfOf, :createdAt)
+				        :onBehalfOf, :createdAt, :idempotencyKey)
+				on conflict (submitted_by, idempotency_key) where idempotency_key is not null do nothing
 				returning\s""" + COLUMNS)
 			.bind("village", villageId)
 			.bind("household", householdId)
@@ -67,7 +73,17 @@ class ClaimRepository {
 			.bind("submittedBy", submittedBy)
 			.bind("createdAt", createdAt.atOffset(ZoneOffset.UTC));
 		spec = Sql.bindNullable(spec, "onBehalfOf", onBehalfOf, Long.class);
+		spec = Sql.bindNullable(spec, "idempotencyKey", idempotencyKey, String.class);
 		return spec.map(ClaimRepository::claim).one();
+	}
+
+	Mono<Claim> findSubmitted(long submittedBy, String idempotencyKey) {
+		return this.database
+			.sql("select " + COLUMNS + " from claim where submitted_by = :submittedBy and idempotency_key = :key")
+			.bind("submittedBy", submittedBy)
+			.bind("key", idempotencyKey)
+			.map(ClaimRepository::claim)
+			.one();
 	}
 
 	Mono<Claim> find(long claimId) {

@@ -115,7 +115,17 @@ public class Claims {
 
 	@Transactional
 	public Mono<Claim> submit(Caller caller, RegionId village, NewClaim request) {
-		return this.villages.place(new HouseholdId(request.householdId()))
+		return submit(caller, village, request, null);
+	}
+
+	/**
+	 * Submits a claim once per idempotency key: a retry whose first attempt committed
+	 * answers that claim, even when the idempotency record of the first attempt was lost
+	 * (the server or the database went away between the commit and the record).
+	 */
+	@Transactional
+	public Mono<Claim> submit(Caller caller, RegionId village, NewClaim request, @Nullable String idempotencyKey) {
+		Mono<Claim> fresh = this.villages.place(new HouseholdId(request.householdId()))
 			.filter((place) -> place.village().equals(village))
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "household-not-found",
 					"There is no household " + request.householdId() + " in this village.",
@@ -125,14 +135,24 @@ public class Claims {
 				.then(withinCap(village, request.householdId(), item))
 				.then(this.repository.insert(village.value(), request.householdId(), item.id(), item.points(),
 						request.source(), request.description(), caller.userId(), request.onBehalfOfMemberId(),
-						this.clock.instant())))
-			.flatMap((claim) -> (request.source() == Source.ORGANISATION || request.onBehalfOfMemberId() != null)
-					? this.auditTrail
-						.record(new Actor(caller.userId(), request.onBehalfOfMemberId()), village.value(),
-								"claim.submitted", "claim:" + claim.id(), null, Map.of("household", claim.householdId(),
-										"points", claim.points(), "source", claim.source().name()))
-						.thenReturn(claim)
-					: Mono.just(claim));
+						this.clock.instant(), idempotencyKey))
+				.flatMap((claim) -> audited(caller, village, request, claim)));
+		if (idempotencyKey == null) {
+			return fresh;
+		}
+		// The insert finds nothing to do only when a concurrent twin committed first.
+		Mono<Claim> earlier = Mono.defer(() -> this.repository.findSubmitted(caller.userId(), idempotencyKey));
+		return earlier.switchIfEmpty(fresh).switchIfEmpty(earlier);
+	}
+
+	private Mono<Claim> audited(Caller caller, RegionId village, NewClaim request, Claim claim) {
+		return (request.source() == Source.ORGANISATION || request.onBehalfOfMemberId() != null)
+				? this.auditTrail
+					.record(new Actor(caller.userId(), request.onBehalfOfMemberId()), village.value(),
+							"claim.submitted", "claim:" + claim.id(), null, Map.of("household", claim.householdId(),
+									"points", claim.points(), "source", claim.source().name()))
+					.thenReturn(claim)
+				: Mono.just(claim);
 	}
 
 	@Transactional

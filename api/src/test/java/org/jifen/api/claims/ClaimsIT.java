@@ -155,6 +155,38 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	@Test
+	void aRetryWhoseFirstAttemptLandedUnacknowledgedFindsThatClaim() {
+		long first = submitWithKey("retry-after-a-crash").expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
+		// The server went away between the claim's commit and its idempotency record.
+		services().count("with gone as (delete from idempotency_key returning 1) select count(*) from gone");
+
+		submitWithKey("retry-after-a-crash").expectStatus().isCreated().expectBody().jsonPath("$.id").isEqualTo(first);
+		assertThat(services().count("select count(*) from claim where household_id = ?", this.zhang.id().value()))
+			.isEqualTo(1);
+		// Another key is another claim.
+		submitWithKey("the-next-good-deed").expectStatus().isCreated();
+		assertThat(services().count("select count(*) from claim where household_id = ?", this.zhang.id().value()))
+			.isEqualTo(2);
+	}
+
+	private WebTestClient.ResponseSpec submitWithKey(String idempotencyKey) {
+		return this.http.post()
+			.uri("/api/v1/villages/{id}/claims", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerZhang)
+			.header("Idempotency-Key", idempotencyKey)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("householdId", this.zhang.id().value(), "itemCode", "xiao-01", "source", "SELF_REPORT",
+					"description", "2026年11月 照顾邻居王奶奶"))
+			.exchange();
+	}
+
+	@Test
 	void aVillageChoosesHowLongItsNoticesLast() {
 		putSettings(this.reviewer, Map.of("noticeDays", 3, "rectifyDays", 5)).expectStatus().isForbidden();
 		putSettings(this.admin, Map.of("noticeDays", 3, "rectifyDays", 5)).expectStatus()
