@@ -87,13 +87,7 @@ class ClaimsIT extends IntegrationTest {
 
 	@Test
 	void aSelfReportGoesThroughReviewAndPublicNoticeIntoTheLedger() {
-		long claimId = submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT").expectStatus()
-			.isCreated()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id")
-			.asLong();
+		long claimId = createdId(submit(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT"));
 
 		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of("reason", "属实")).expectStatus()
 			.isOk()
@@ -156,13 +150,7 @@ class ClaimsIT extends IntegrationTest {
 
 	@Test
 	void aRetryWhoseFirstAttemptLandedUnacknowledgedFindsThatClaim() {
-		long first = submitWithKey("retry-after-a-crash").expectStatus()
-			.isCreated()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id")
-			.asLong();
+		long first = createdId(submitWithKey("retry-after-a-crash"));
 		// The server went away between the claim's commit and its idempotency record.
 		services().count("with gone as (delete from idempotency_key returning 1) select count(*) from gone");
 
@@ -173,6 +161,16 @@ class ClaimsIT extends IntegrationTest {
 		submitWithKey("the-next-good-deed").expectStatus().isCreated();
 		assertThat(services().count("select count(*) from claim where household_id = ?", this.zhang.id().value()))
 			.isEqualTo(2);
+	}
+
+	private static long createdId(WebTestClient.ResponseSpec response) {
+		return response.expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("id")
+			.asLong();
 	}
 
 	private WebTestClient.ResponseSpec submitWithKey(String idempotencyKey) {
@@ -518,13 +516,7 @@ class ClaimsIT extends IntegrationTest {
 	}
 
 	private long submitted(String token, Household household, String itemCode, String source) {
-		return submit(token, household, itemCode, source).expectStatus()
-			.isCreated()
-			.expectBody(JsonNode.class)
-			.returnResult()
-			.getResponseBody()
-			.get("id")
-			.asLong();
+		return createdId(submit(token, household, itemCode, source));
 	}
 
 	private WebTestClient.ResponseSpec post(String token, String uri, long claimId, Map<String, ?> body) {
