@@ -23,6 +23,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
+import org.jifen.api.shared.Outages;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -171,6 +172,16 @@ public class OutboxRelay implements SmartLifecycle {
 	}
 
 	private Mono<Void> failed(OutboxEvent event, Throwable error) {
+		String reason = String.valueOf(error.getMessage());
+		reason = reason.substring(0, Math.min(reason.length(), 1000));
+		if (Outages.isOutage(error)) {
+			// However long Redis or the database is away, the event waits for it: an
+			// outage counted as attempts would kill every event of a few minutes' outage.
+			log.warn("Outbox event {} ({}) waits for an outage to pass: {}", event.id(), event.type(),
+					error.toString());
+			return this.repository.postpone(event.id(), this.owner, reason,
+					this.clock.instant().plus(this.properties.firstRetry()));
+		}
 		int attempt = event.attempts() + 1;
 		boolean dead = attempt >= this.properties.maxAttempts();
 		if (dead) {
@@ -180,8 +191,7 @@ public class OutboxRelay implements SmartLifecycle {
 			log.warn("Outbox event {} ({}) failed (attempt {}): {}", event.id(), event.type(), attempt,
 					error.toString());
 		}
-		String reason = String.valueOf(error.getMessage());
-		return this.repository.fail(event.id(), this.owner, reason.substring(0, Math.min(reason.length(), 1000)),
+		return this.repository.fail(event.id(), this.owner, reason,
 				this.clock.instant().plus(this.properties.backOff(attempt)), this.properties.maxAttempts());
 	}
 

@@ -103,6 +103,22 @@ class OutboxRepository {
 	}
 
 	/**
+	 * Puts an event back for later without counting an attempt: it failed because the
+	 * database or Redis was away, which says nothing about the event.
+	 */
+	Mono<Void> postpone(long id, String owner, String error, Instant retryAt) {
+		return this.database.sql("""
+				update outbox_event
+				set last_error = :error, next_attempt_at = :retryAt, leased_until = null, lease_owner = null
+				where id = :id and lease_owner = :owner""")
+			.bind("id", id)
+			.bind("owner", owner)
+			.bind("error", error)
+			.bind("retryAt", utc(retryAt))
+			.then();
+	}
+
+	/**
 	 * Extends this relay's lease on events it still holds; how many it still holds (a
 	 * relay too slow for its lease may have lost them to another).
 	 */

@@ -1,33 +1,24 @@
 package org.jifen.api.web;
 
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisException;
-import io.r2dbc.spi.R2dbcException;
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
-import reactor.pool.PoolAcquireTimeoutException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.Outages;
 import org.springframework.context.MessageSource;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -127,7 +118,7 @@ class ProblemHandler implements WebExceptionHandler {
 			return new Problem(statusOf(domain.kind()), domain.type(), domain.getMessage(), domain.arguments(),
 					headers);
 		}
-		if (isOutage(error)) {
+		if (Outages.isOutage(error)) {
 			HttpHeaders headers = new HttpHeaders();
 			headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(OUTAGE_RETRY_AFTER_SECONDS));
 			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable",
@@ -188,34 +179,6 @@ class ProblemHandler implements WebExceptionHandler {
 				"Something went wrong on our side. Please try again later.");
 	}
 
-	/**
-	 * The database or Redis not answering (refused, dropped, or no connection to be had
-	 * in time): nothing was done, and the same request, retried with the same
-	 * {@code Idempotency-Key}, may well succeed.
-	 */
-	static boolean isOutage(Throwable error) {
-		return hasCause(error, DataAccessResourceFailureException.class) || isDatabaseUnreachable(error)
-				|| hasCause(error, PoolAcquireTimeoutException.class) || hasCause(error, ConnectException.class)
-				|| hasCause(error, RedisConnectionException.class)
-				|| hasCause(error, RedisConnectionFailureException.class) || isRedisUnreachable(error);
-	}
-
-	/**
-	 * Lettuce refusing a command while disconnected, or failing one in flight when the
-	 * connection drops, raises a plain {@link RedisException} (its subclasses are Redis's
-	 * own error replies and the like); a command that got no answer in time raises
-	 * {@link RedisCommandTimeoutException}. Both mean Redis is away, not that the request
-	 * was wrong.
-	 */
-	private static boolean isRedisUnreachable(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause.getClass() == RedisException.class || cause instanceof RedisCommandTimeoutException) {
-				return true;
-			}
-		}
-		return false;
-	}
-
 	private Problem validationFailed(List<Map<String, String>> errors) {
 		return new Problem(HttpStatus.BAD_REQUEST, "validation-failed", "Some fields are not valid.",
 				Map.of("errors", errors));
@@ -243,23 +206,6 @@ class ProblemHandler implements WebExceptionHandler {
 			case THROTTLED -> HttpStatus.TOO_MANY_REQUESTS;
 			case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
 		};
-	}
-
-	/**
-	 * The PostgreSQL driver raises its resource exceptions also for SQL states it does
-	 * not list (a statement timeout, an aborted transaction, an internal error): those
-	 * are bugs to see as 500s, not outages to retry. Only a lost or refused connection
-	 * (no state, or class 08), an exhausted server (53) or one shutting down (57P0x) is.
-	 */
-	private static boolean isDatabaseUnreachable(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof R2dbcNonTransientResourceException
-					|| cause instanceof R2dbcTransientResourceException) {
-				String state = ((R2dbcException) cause).getSqlState();
-				return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
-			}
-		}
-		return false;
 	}
 
 	private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {

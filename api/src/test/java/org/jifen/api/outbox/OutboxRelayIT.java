@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.RedisException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -142,6 +143,25 @@ class OutboxRelayIT extends IntegrationTest {
 	}
 
 	@Test
+	void anEventHeldUpByAnOutageWaitsForItHoweverLongItLasts() {
+		long event = award(this.villageA, this.householdA, 1).get(0);
+		this.gate.unreachable.add(event);
+		// Twice the attempts that would kill a failing event.
+		await().atMost(Duration.ofSeconds(15)).until(() -> {
+			this.relay.drain().block();
+			return this.gate.handled.get(event) != null && this.gate.handled.get(event).get() >= 6;
+		});
+		assertThat(status(event)).isEqualTo("PENDING");
+		assertThat(services().count("select attempts from outbox_event where id = ?", event)).isZero();
+
+		this.gate.unreachable.clear();
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			this.relay.drain().block();
+			return status(event).equals("DONE");
+		});
+	}
+
+	@Test
 	void anEventThatKeepsFailingDiesAndAnAdminSendsItAgain() {
 		long event = award(this.villageA, this.householdA, 1).get(0);
 		this.gate.failing.add(event);
@@ -225,6 +245,8 @@ class OutboxRelayIT extends IntegrationTest {
 
 		final Set<Long> failing = ConcurrentHashMap.newKeySet();
 
+		final Set<Long> unreachable = ConcurrentHashMap.newKeySet();
+
 		final Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
 
 		final List<Long> order = new CopyOnWriteArrayList<>();
@@ -237,6 +259,7 @@ class OutboxRelayIT extends IntegrationTest {
 			this.slowness = Duration.ZERO;
 			this.stallAt.clear();
 			this.failing.clear();
+			this.unreachable.clear();
 			this.handled.clear();
 			this.order.clear();
 			this.stalled.set(0);
@@ -253,6 +276,10 @@ class OutboxRelayIT extends IntegrationTest {
 				this.handled.computeIfAbsent(event.id(), (id) -> new AtomicInteger()).incrementAndGet();
 				if (this.failing.contains(event.id())) {
 					return Mono.error(new IllegalStateException("refused by the test"));
+				}
+				if (this.unreachable.contains(event.id())) {
+					// What Lettuce raises for a command while Redis is away.
+					return Mono.error(new RedisException("Currently not connected. Commands are rejected."));
 				}
 				this.order.add(event.id());
 				if (this.stallAt.contains(event.id())) {
