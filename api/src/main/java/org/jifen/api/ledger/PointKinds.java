@@ -138,7 +138,9 @@ public class PointKinds {
 					new PointKind(0, county, "party", "红色存折", Owner.MEMBER, Reset.YEARLY, false, false, false, false),
 					new PointKind(0, county, "green", "绿色存折", Owner.HOUSEHOLD, Reset.NEVER, true, true, false, false))
 			.concatMap((kind) -> this.repository.saveKind(county, kind, false))
-			.then();
+			// A later read in the same transaction would keep them; a rollback must
+			// forget them.
+			.then(this.countyKinds.forgetOnCommit(county));
 	}
 
 }

@@ -1,6 +1,7 @@
 package org.jifen.api.shared;
 
 import java.net.ConnectException;
+import java.util.List;
 
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -8,6 +9,7 @@ import io.lettuce.core.RedisException;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
+import reactor.core.Exceptions;
 import reactor.pool.PoolAcquireTimeoutException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -25,7 +27,18 @@ public final class Outages {
 	}
 
 	public static boolean isOutage(Throwable error) {
-		return hasCause(error, DataAccessResourceFailureException.class) || isDatabaseUnreachable(error)
+		// Several failures at once (consumers of one event) are an outage only if each
+		// is.
+		List<Throwable> failures = Exceptions.unwrapMultiple(error);
+		if (failures.size() > 1 || failures.get(0) != error) {
+			return failures.stream().allMatch(Outages::isOutage);
+		}
+		if (hasCause(error, R2dbcException.class)) {
+			// Spring translates every resource exception of the driver into a
+			// DataAccessResourceFailureException, bugs included: the SQL state decides.
+			return isDatabaseUnreachable(error);
+		}
+		return hasCause(error, DataAccessResourceFailureException.class)
 				|| hasCause(error, PoolAcquireTimeoutException.class) || hasCause(error, ConnectException.class)
 				|| hasCause(error, RedisConnectionException.class)
 				|| hasCause(error, RedisConnectionFailureException.class) || isRedisUnreachable(error);

@@ -20,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,7 +62,10 @@ class RedisDownIT extends IntegrationTest {
 		this.village = Fixtures.village(this.villages, "redis-down");
 		this.household = Fixtures.registered(this.villages, this.village, Fixtures.household("001", "张小明"));
 		Fixtures.award(this.ledger, this.kinds, this.village, this.household, 8, "孝: 照顾老人");
-		this.villager = SignedIn.villager(this.http, this.accounts, "redis-down", this.household.members().get(0).id());
+		// The first request of a fresh JVM whose Redis is nowhere (each count waits for
+		// its refusal) may take more than the client's usual 5 s.
+		WebTestClient patient = this.http.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+		this.villager = SignedIn.villager(patient, this.accounts, "redis-down", this.household.members().get(0).id());
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.junit.jupiter.api.Test;
+import reactor.core.Exceptions;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 
@@ -22,6 +23,23 @@ class OutagesTests {
 			.isTrue();
 		assertThat(Outages.isOutage(new R2dbcTransientResourceException("too many clients", "53300"))).isTrue();
 		assertThat(Outages.isOutage(new R2dbcNonTransientResourceException("admin shutdown", "57P01"))).isTrue();
+	}
+
+	@Test
+	void springsTranslationOfADriverBugIsNoOutage() {
+		assertThat(Outages.isOutage(new DataAccessResourceFailureException("translated",
+				new R2dbcNonTransientResourceException("transaction aborted", "25P02"))))
+			.isFalse();
+	}
+
+	@Test
+	void severalFailuresAreAnOutageOnlyIfEachIs() {
+		RuntimeException bothAway = Exceptions.multiple(new RedisException("Connection closed"),
+				new R2dbcNonTransientResourceException("Connection closed"));
+		assertThat(Outages.isOutage(bothAway)).isTrue();
+		RuntimeException oneBug = Exceptions.multiple(new RedisException("Connection closed"),
+				new IllegalStateException("a bug"));
+		assertThat(Outages.isOutage(oneBug)).isFalse();
 	}
 
 	@Test
