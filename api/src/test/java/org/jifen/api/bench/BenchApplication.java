@@ -62,6 +62,41 @@ final class BenchApplication {
 			.toArray(String[]::new));
 	}
 
+	/**
+	 * What a benchmark gets: the application, its servers, a load generator, a folder.
+	 */
+	record Started(ConfigurableApplicationContext app, EmbeddedPostgres postgres, EmbeddedRedis redis,
+			LoadGenerator load, Path work) {
+	}
+
+	/** A benchmark's measurements, given what was started for it. */
+	interface Body {
+
+		void run(Started started) throws Exception;
+
+	}
+
+	/**
+	 * Starts embedded PostgreSQL and Redis, the application on them with {@code extra}
+	 * settings and a load generator; runs the benchmark; stops everything and exits the
+	 * JVM (the servers' and Netty's threads would keep it alive).
+	 */
+	static void run(Map<String, String> extra, Body body) throws Exception {
+		Path work = Files.createTempDirectory("jifen-bench");
+		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
+				EmbeddedRedis redis = EmbeddedRedis.start();
+				LoadGenerator load = new LoadGenerator()) {
+			ConfigurableApplicationContext app = start(postgres, redis, work, extra);
+			try {
+				body.run(new Started(app, postgres, redis, load, work));
+			}
+			finally {
+				app.close();
+			}
+		}
+		System.exit(0);
+	}
+
 	/** An HTTP client of the load generator, aimed at the application. */
 	static HttpClient client(ConfigurableApplicationContext app, LoadGenerator load) {
 		return load.client(port(app));

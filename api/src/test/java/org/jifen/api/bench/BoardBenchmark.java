@@ -1,7 +1,5 @@
 package org.jifen.api.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,21 +61,18 @@ public final class BoardBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		RedisBenchmarkTool.requireInstalled();
-		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
-				EmbeddedRedis redis = EmbeddedRedis.start();
-				LoadGenerator load = new LoadGenerator()) {
-			ConfigurableApplicationContext app = BenchApplication.start(postgres, redis, work, Map.of());
+		BenchApplication.run(Map.of(), (started) -> {
+			EmbeddedRedis redis = started.redis();
 			RedisClient client = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
 			try (StatefulRedisConnection<String, String> connection = client.connect()) {
-				new Run(app, postgres, connection, load, new RedisBenchmarkTool(redis.host(), redis.port())).all();
+				new Run(started.app(), started.postgres(), connection, started.load(),
+						new RedisBenchmarkTool(redis.host(), redis.port()))
+					.all();
 			}
 			finally {
 				client.shutdown();
-				app.close();
 			}
-		}
-		System.exit(0);
+		});
 	}
 
 	/** One town's board and the villager who reads it. */

@@ -1,7 +1,6 @@
 package org.jifen.api.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -28,7 +27,6 @@ import org.jifen.api.catalog.Catalog;
 import org.jifen.api.catalog.CatalogItemDraft;
 import org.jifen.api.claims.Claims;
 import org.jifen.api.embedded.EmbeddedPostgres;
-import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Grant;
 import org.jifen.api.identity.Role;
@@ -36,7 +34,6 @@ import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.Region;
-import org.jifen.api.village.RegionId;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -87,24 +84,10 @@ public final class LedgerBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Pgbench.requireInstalled();
-		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
-				EmbeddedRedis redis = EmbeddedRedis.start();
-				LoadGenerator load = new LoadGenerator()) {
-			ConfigurableApplicationContext app = start(postgres, redis, work);
-			try {
-				new LedgerBenchmark.Run(app, postgres, load, work).all();
-			}
-			finally {
-				app.close();
-			}
-		}
-		System.exit(0);
-	}
-
-	/** The benchmark closes notices itself, as fast as claims arrive. */
-	private static ConfigurableApplicationContext start(EmbeddedPostgres postgres, EmbeddedRedis redis, Path work) {
-		return BenchApplication.start(postgres, redis, work, Map.of("jifen.claims.deadline-interval", "PT24H"));
+		// The benchmark closes notices itself, as fast as claims arrive.
+		BenchApplication.run(Map.of("jifen.claims.deadline-interval", "PT24H"),
+				(started) -> new LedgerBenchmark.Run(started.app(), started.postgres(), started.load(), started.work())
+					.all());
 	}
 
 	/** One run: the county, the tokens, the measurements and the report. */

@@ -21,7 +21,6 @@ import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.jifen.api.embedded.EmbeddedPostgres;
-import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
@@ -73,21 +72,10 @@ public final class MerchantBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
-				EmbeddedRedis redis = EmbeddedRedis.start()) {
-			// Codes and holds outlive the run: expiry and the void job are not what is
-			// measured.
-			ConfigurableApplicationContext app = BenchApplication.start(postgres, redis, work,
-					Map.of("jifen.merchants.hold-timeout", "1h", "jifen.merchants.code-validity", "1h"));
-			try (LoadGenerator load = new LoadGenerator()) {
-				new Run(app, postgres, load).all();
-			}
-			finally {
-				app.close();
-			}
-		}
-		System.exit(0);
+		// Codes and holds outlive the run: expiry and the void job are not what is
+		// measured.
+		BenchApplication.run(Map.of("jifen.merchants.hold-timeout", "1h", "jifen.merchants.code-validity", "1h"),
+				(started) -> new Run(started.app(), started.postgres(), started.load()).all());
 	}
 
 	private static final class Run {

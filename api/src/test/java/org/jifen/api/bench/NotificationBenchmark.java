@@ -108,22 +108,8 @@ public final class NotificationBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
-				EmbeddedRedis redis = EmbeddedRedis.start()) {
-			ConfigurableApplicationContext app = start(postgres, redis, work);
-			try {
-				new Run(app, postgres, redis, work).all();
-			}
-			finally {
-				app.close();
-			}
-		}
-		System.exit(0);
-	}
-
-	private static ConfigurableApplicationContext start(EmbeddedPostgres postgres, EmbeddedRedis redis, Path work) {
-		return BenchApplication.start(postgres, redis, work, Map.of());
+		BenchApplication.run(Map.of(),
+				(started) -> new Run(started.app(), started.postgres(), started.redis(), started.work()).all());
 	}
 
 	/** One run: the village, the villagers, the measurements and the report. */

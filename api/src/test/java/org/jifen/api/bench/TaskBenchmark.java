@@ -19,7 +19,6 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
 import org.jifen.api.embedded.EmbeddedPostgres;
-import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.identity.Accounts;
 import org.jifen.api.identity.Caller;
 import org.jifen.api.identity.Grant;
@@ -62,21 +61,9 @@ public final class TaskBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Pgbench.requireInstalled();
-		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
-				EmbeddedRedis redis = EmbeddedRedis.start();
-				LoadGenerator load = new LoadGenerator()) {
-			// The deadline jobs stay out of the way of what is measured.
-			ConfigurableApplicationContext app = BenchApplication.start(postgres, redis, work,
-					Map.of("jifen.tasks.interval", "PT24H", "jifen.claims.deadline-interval", "PT24H"));
-			try {
-				new Run(app, postgres, load, work).all();
-			}
-			finally {
-				app.close();
-			}
-		}
-		System.exit(0);
+		// The deadline jobs stay out of the way of what is measured.
+		BenchApplication.run(Map.of("jifen.tasks.interval", "PT24H", "jifen.claims.deadline-interval", "PT24H"),
+				(started) -> new Run(started.app(), started.postgres(), started.load(), started.work()).all());
 	}
 
 	/** One run: the village, the volunteers, the measurements and the report. */
