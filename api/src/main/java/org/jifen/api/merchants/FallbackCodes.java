@@ -16,6 +16,10 @@ import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 
 /**
  * The 6-digit fallback of a code, for tills without a scanner. Short-lived derived state
@@ -41,12 +45,21 @@ class FallbackCodes {
 
 	private final MerchantProperties properties;
 
+	/**
+	 * A failure is audited even though the request fails: the request's own transaction
+	 * (an {@code Idempotency-Key} opens one) rolls back.
+	 */
+	private final TransactionalOperator ownTransaction;
+
 	private final SecureRandom random = Randoms.nonBlocking();
 
-	FallbackCodes(ReactiveStringRedisTemplate redis, AuditTrail auditTrail, MerchantProperties properties) {
+	FallbackCodes(ReactiveStringRedisTemplate redis, AuditTrail auditTrail, MerchantProperties properties,
+			ReactiveTransactionManager transactionManager) {
 		this.redis = redis;
 		this.auditTrail = auditTrail;
 		this.properties = properties;
+		this.ownTransaction = TransactionalOperator.create(transactionManager,
+				new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_REQUIRES_NEW));
 	}
 
 	/** Stores a token under fresh digits unique among the merchant's live codes. */
@@ -98,6 +111,7 @@ class FallbackCodes {
 			.flatMap((counts) -> this.auditTrail
 				.record(caller.actor(), merchant.homeRegionId(), "fallback-code.failed", "merchant:" + merchant.id(),
 						null, Map.of("attempts", counts.getT1()))
+				.as(this.ownTransaction::transactional)
 				.then(Mono.error(new DomainException(Kind.REFUSED, "code-invalid",
 						"No live code has these digits at this merchant.",
 						Map.of("attemptsLeft", Math.max(0, this.properties.fallbackAttempts() - counts.getT1()))))));

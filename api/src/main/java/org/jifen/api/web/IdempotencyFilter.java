@@ -6,6 +6,7 @@ import java.security.Principal;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -26,6 +28,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -36,6 +39,12 @@ import org.springframework.web.server.WebFilterChain;
  * unchanged (marked {@code Idempotent-Replayed: true}); the same key with another request
  * is refused with 422; the same key while the first run is still going is refused with
  * 409. A run that fails is forgotten, so that a retry runs again.
+ *
+ * <p>
+ * A keyed request runs in one transaction that the handler's own transactions join, and
+ * its answer is stored in it: the change and its key commit together, and the answer
+ * leaves only after the commit. A process that dies at any point leaves either both or
+ * neither, so a retry never makes the change twice and never loses it.
  *
  * <p>
  * Keys are scoped to the caller, so two people can never collide.
@@ -66,9 +75,12 @@ class IdempotencyFilter implements WebFilter {
 
 	private final IdempotencyProperties properties;
 
-	IdempotencyFilter(IdempotencyStore store, IdempotencyProperties properties) {
+	private final TransactionalOperator transactions;
+
+	IdempotencyFilter(IdempotencyStore store, IdempotencyProperties properties, TransactionalOperator transactions) {
 		this.store = store;
 		this.properties = properties;
+		this.transactions = transactions;
 	}
 
 	@Override
@@ -93,16 +105,25 @@ class IdempotencyFilter implements WebFilter {
 			.flatMap((callerAndBody) -> {
 				String principal = callerAndBody.getT1();
 				byte[] body = callerAndBody.getT2();
-				return this.store.claim(principal, key, method, path, sha256(body)).flatMap((claim) -> switch (claim) {
-					case IdempotencyStore.Run run -> run(exchange, chain, principal, key, body);
-					case IdempotencyStore.Replay replay -> replay(exchange, replay.response());
-					case IdempotencyStore.Mismatch mismatch ->
-						Mono.error(new DomainException(Kind.REFUSED, "idempotency-key-reused",
-								"This Idempotency-Key was already used for a different request."));
-					case IdempotencyStore.InProgress inProgress ->
-						Mono.error(new DomainException(Kind.CONFLICT, "idempotency-request-in-progress",
-								"The first request with this Idempotency-Key is still running; retry shortly."));
-				});
+				byte[] hash = sha256(body);
+				HeldResponse response = new HeldResponse(exchange.getResponse());
+				Mono<IdempotencyStore.Claim> decided = this.store.claim(principal, key, method, path, hash)
+					.flatMap((claim) -> switch (claim) {
+						case IdempotencyStore.Run run -> run(exchange, chain, body, response)
+							.then(Mono.defer(
+									() -> this.store.complete(principal, key, method, path, hash, response.stored())))
+							.thenReturn(claim);
+						case IdempotencyStore.Replay replay -> Mono.just(replay);
+						case IdempotencyStore.Mismatch mismatch ->
+							Mono.error(new DomainException(Kind.REFUSED, "idempotency-key-reused",
+									"This Idempotency-Key was already used for a different request."));
+						case IdempotencyStore.InProgress inProgress ->
+							Mono.error(new DomainException(Kind.CONFLICT, "idempotency-request-in-progress",
+									"The first request with this Idempotency-Key is still running; retry shortly."));
+					});
+				return this.transactions.transactional(decided)
+					.flatMap((claim) -> (claim instanceof IdempotencyStore.Replay replay)
+							? replay(exchange, replay.response()) : response.release());
 			});
 	}
 
@@ -110,20 +131,14 @@ class IdempotencyFilter implements WebFilter {
 		return RequestBodies.bytes(request.getBody(), (int) this.properties.maxBody().toBytes());
 	}
 
-	private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, String principal, String key,
-			byte[] body) {
+	private Mono<Void> run(ServerWebExchange exchange, WebFilterChain chain, byte[] body, HeldResponse response) {
 		ServerHttpRequest request = new ServerHttpRequestDecorator(exchange.getRequest()) {
 			@Override
 			public Flux<DataBuffer> getBody() {
 				return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
 			}
 		};
-		RecordingResponse response = new RecordingResponse(exchange.getResponse(), principal, key);
-		return chain.filter(exchange.mutate().request(request).response(response).build())
-			// A handler with no body (204) completes the original response, not ours:
-			// record it here.
-			.then(Mono.defer(() -> response.recorded ? Mono.<Void>empty() : response.store(new byte[0])))
-			.onErrorResume((error) -> this.store.release(principal, key).then(Mono.error(error)));
+		return chain.filter(exchange.mutate().request(request).response(response).build());
 	}
 
 	private Mono<Void> replay(ServerWebExchange exchange, IdempotencyStore.StoredResponse stored) {
@@ -156,47 +171,91 @@ class IdempotencyFilter implements WebFilter {
 		}
 	}
 
-	/** Keeps a copy of the answer as it is written, and stores it before it leaves. */
-	private final class RecordingResponse extends ServerHttpResponseDecorator {
+	/**
+	 * Holds the answer back, status and headers too, until the transaction has committed:
+	 * a client must never hear of a change that then rolls back, and a request that fails
+	 * after its handler answered must leave the real response untouched for the problem
+	 * that replaces the answer.
+	 */
+	private static final class HeldResponse extends ServerHttpResponseDecorator {
 
-		private final String principal;
+		private final HttpHeaders headers = new HttpHeaders();
 
-		private final String key;
+		private volatile @Nullable HttpStatusCode status;
 
-		private volatile boolean recorded;
+		private volatile byte @Nullable [] body;
 
-		RecordingResponse(ServerHttpResponse delegate, String principal, String key) {
+		HeldResponse(ServerHttpResponse delegate) {
 			super(delegate);
-			this.principal = principal;
-			this.key = key;
+		}
+
+		@Override
+		public boolean setStatusCode(@Nullable HttpStatusCode status) {
+			this.status = status;
+			return true;
+		}
+
+		@Override
+		public @Nullable HttpStatusCode getStatusCode() {
+			return this.status;
+		}
+
+		@Override
+		public HttpHeaders getHeaders() {
+			return this.headers;
+		}
+
+		@Override
+		public boolean isCommitted() {
+			return false;
 		}
 
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-			return DataBufferUtils.join(Flux.from(body))
-				.defaultIfEmpty(bufferFactory().wrap(new byte[0]))
-				.flatMap((joined) -> {
-					byte[] bytes = new byte[joined.readableByteCount()];
-					joined.read(bytes);
-					DataBufferUtils.release(joined);
-					return store(bytes)
-						.then(getDelegate().writeWith(Mono.fromSupplier(() -> bufferFactory().wrap(bytes))));
-				});
+			return DataBufferUtils.join(Flux.from(body)).map((joined) -> {
+				byte[] bytes = new byte[joined.readableByteCount()];
+				joined.read(bytes);
+				DataBufferUtils.release(joined);
+				return bytes;
+			}).defaultIfEmpty(new byte[0]).doOnNext((bytes) -> this.body = bytes).then();
+		}
+
+		@Override
+		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+			return writeWith(Flux.from(body).concatMap(Flux::from));
 		}
 
 		@Override
 		public Mono<Void> setComplete() {
-			return store(new byte[0]).then(getDelegate().setComplete());
+			if (this.body == null) {
+				this.body = new byte[0];
+			}
+			return Mono.empty();
 		}
 
-		private Mono<Void> store(byte[] bytes) {
-			this.recorded = true;
-			HttpStatusCode status = (getStatusCode() != null) ? getStatusCode() : HttpStatus.OK;
-			MediaType contentType = getHeaders().getContentType();
-			return IdempotencyFilter.this.store.complete(this.principal, this.key,
-					new IdempotencyStore.StoredResponse(status.value(),
-							(contentType != null) ? contentType.toString() : null, getHeaders().getFirst("Location"),
-							bytes));
+		/**
+		 * The answer as it stands; a handler with no body (204) wrote nothing and left
+		 * only its status.
+		 */
+		IdempotencyStore.StoredResponse stored() {
+			HttpStatusCode code = (this.status != null) ? this.status : HttpStatus.OK;
+			MediaType contentType = this.headers.getContentType();
+			byte[] bytes = this.body;
+			return new IdempotencyStore.StoredResponse(code.value(),
+					(contentType != null) ? contentType.toString() : null, this.headers.getFirst("Location"),
+					(bytes != null) ? bytes : new byte[0]);
+		}
+
+		/** Sends the held answer, once its transaction has committed. */
+		Mono<Void> release() {
+			ServerHttpResponse response = getDelegate();
+			if (this.status != null) {
+				response.setStatusCode(this.status);
+			}
+			this.headers.forEach((name, values) -> response.getHeaders().put(name, values));
+			byte[] bytes = this.body;
+			return (bytes != null) ? response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)))
+					: Mono.empty();
 		}
 
 	}

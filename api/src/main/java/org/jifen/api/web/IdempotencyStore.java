@@ -10,9 +10,11 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code Idempotency-Key} records in PostgreSQL. The primary key (principal, key)
- * settles who runs a request first; a record stays at least the configured retention so a
- * late retry still sees the first answer.
+ * The {@code Idempotency-Key} records in PostgreSQL, written in the transaction of the
+ * change they answer for: a key and its change commit together or not at all. While a
+ * request runs, a transaction-scoped advisory lock on (principal, key) marks it as in
+ * progress; the lock goes with the transaction however it ends, even when the instance
+ * dies, so a retry never waits for a lease.
  */
 @Component
 class IdempotencyStore {
@@ -22,7 +24,7 @@ class IdempotencyStore {
 
 	}
 
-	/** The key is new (or its earlier run was abandoned): run the request. */
+	/** The key is new (or its earlier runs were rolled back): run the request. */
 	record Run() implements Claim {
 	}
 
@@ -42,39 +44,36 @@ class IdempotencyStore {
 	record StoredResponse(int status, String contentType, String location, byte[] body) {
 	}
 
+	/** Namespace of the advisory locks of keys in progress. */
+	private static final int KEY_LOCK = 0x69646D;
+
 	private final DatabaseClient database;
 
-	private final Duration lease;
-
-	IdempotencyStore(DatabaseClient database, IdempotencyProperties properties) {
+	IdempotencyStore(DatabaseClient database) {
 		this.database = database;
-		this.lease = properties.lease();
 	}
 
+	/**
+	 * Decides, inside the request's transaction, whether it runs. The lock comes first
+	 * and the read after it, so that the read sees whatever an earlier holder committed.
+	 */
 	Mono<Claim> claim(String principal, String key, String method, String path, byte[] requestHash) {
-		return this.database.sql("""
-				insert into idempotency_key (principal, idem_key, method, path, request_hash, state)
-				values (:principal, :key, :method, :path, :hash, 'IN_PROGRESS')
-				on conflict (principal, idem_key) do nothing""")
-			.bind("principal", principal)
-			.bind("key", key)
-			.bind("method", method)
-			.bind("path", path)
-			.bind("hash", requestHash)
-			.fetch()
-			.rowsUpdated()
-			.flatMap((inserted) -> (inserted == 1) ? Mono.just(new Run())
-					: existing(principal, key, method, path, requestHash));
+		return this.database.sql("select pg_try_advisory_xact_lock(:space, hashtext(:lock)) as locked")
+			.bind("space", KEY_LOCK)
+			.bind("lock", principal + "\n" + key)
+			.map((row, meta) -> Boolean.TRUE.equals(row.get("locked", Boolean.class)))
+			.one()
+			.flatMap((locked) -> locked ? existing(principal, key, method, path, requestHash).defaultIfEmpty(new Run())
+					: Mono.just(new InProgress()));
 	}
 
 	private Mono<Claim> existing(String principal, String key, String method, String path, byte[] requestHash) {
 		return this.database.sql("""
 				select method, path, request_hash, state, response_status, response_content_type,
-				       response_location, response_body, updated_at < now() - make_interval(secs => :lease) as abandoned
+				       response_location, response_body
 				from idempotency_key where principal = :principal and idem_key = :key""")
 			.bind("principal", principal)
 			.bind("key", key)
-			.bind("lease", (double) this.lease.toSeconds())
 			.map((row, meta) -> {
 				boolean sameRequest = method.equals(row.get("method", String.class))
 						&& path.equals(row.get("path", String.class))
@@ -87,54 +86,36 @@ class IdempotencyStore {
 							row.get("response_content_type", String.class), row.get("response_location", String.class),
 							row.get("response_body", byte[].class)));
 				}
-				return Boolean.TRUE.equals(row.get("abandoned", Boolean.class)) ? new Run() : new InProgress();
+				// Left in progress by a version that committed keys apart from their
+				// change: run again, as that version did after its lease.
+				return new Run();
 			})
-			.one()
-			.flatMap((claim) -> (claim instanceof Run) ? takeOver(principal, key) : Mono.just(claim))
-			// The row vanished between insert and select (released by a failed first
-			// run): try again.
-			.switchIfEmpty(Mono.defer(() -> claim(principal, key, method, path, requestHash)));
+			.one();
 	}
 
-	/**
-	 * Takes over an abandoned run; of several retries arriving together, exactly one
-	 * wins.
-	 */
-	private Mono<Claim> takeOver(String principal, String key) {
-		return this.database.sql("""
-				update idempotency_key set updated_at = now()
-				where principal = :principal and idem_key = :key and state = 'IN_PROGRESS'
-				  and updated_at < now() - make_interval(secs => :lease)""")
-			.bind("principal", principal)
-			.bind("key", key)
-			.bind("lease", (double) this.lease.toSeconds())
-			.fetch()
-			.rowsUpdated()
-			.map((updated) -> (updated == 1) ? new Run() : new InProgress());
-	}
-
-	Mono<Void> complete(String principal, String key, StoredResponse response) {
+	/** Records the answer, in the same transaction as the change it answers for. */
+	Mono<Void> complete(String principal, String key, String method, String path, byte[] requestHash,
+			StoredResponse response) {
 		var spec = this.database.sql("""
-				update idempotency_key
-				set state = 'COMPLETED', response_status = :status, response_content_type = :contentType,
-				    response_location = :location, response_body = :body, updated_at = now()
-				where principal = :principal and idem_key = :key""")
+				insert into idempotency_key (principal, idem_key, method, path, request_hash, state, response_status,
+				                             response_content_type, response_location, response_body)
+				values (:principal, :key, :method, :path, :hash, 'COMPLETED', :status, :contentType, :location, :body)
+				on conflict (principal, idem_key) do update
+				set method = excluded.method, path = excluded.path, request_hash = excluded.request_hash,
+				    state = 'COMPLETED', response_status = excluded.response_status,
+				    response_content_type = excluded.response_content_type,
+				    response_location = excluded.response_location, response_body = excluded.response_body,
+				    updated_at = now()""")
 			.bind("principal", principal)
 			.bind("key", key)
+			.bind("method", method)
+			.bind("path", path)
+			.bind("hash", requestHash)
 			.bind("status", response.status())
 			.bind("body", response.body());
 		spec = Sql.bindNullable(spec, "contentType", response.contentType(), String.class);
 		spec = Sql.bindNullable(spec, "location", response.location(), String.class);
 		return spec.then();
-	}
-
-	/** Forgets a run that failed, so that a retry with the same key runs again. */
-	Mono<Void> release(String principal, String key) {
-		return this.database.sql(
-				"delete from idempotency_key where principal = :principal and idem_key = :key and state = 'IN_PROGRESS'")
-			.bind("principal", principal)
-			.bind("key", key)
-			.then();
 	}
 
 	Mono<Long> purgeOlderThan(Duration retention) {

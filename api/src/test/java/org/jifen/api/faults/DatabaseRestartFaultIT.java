@@ -37,11 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "jifen.embedded.enabled=false", "jifen.demo.enabled=false",
 				"jifen.identity.jwt.key-file=target/test-keys/jwt-signing-key.pem",
 				"jifen.privacy.key-file=target/test-keys/personal-data.keys", "jifen.evidence.dir=target/test-evidence",
-				"jifen.rate-limits.sign-in=1000000", "jifen.rate-limits.posting=1000000",
-				// How long a key stays locked when its first run died with the database
-				// before it could release it: two minutes by default, shortened so that
-				// the retries need not wait that long.
-				"jifen.idempotency.lease=5s" })
+				"jifen.rate-limits.sign-in=1000000", "jifen.rate-limits.posting=1000000" })
 @AutoConfigureWebTestClient
 class DatabaseRestartFaultIT {
 

@@ -40,12 +40,6 @@ import static org.awaitility.Awaitility.await;
  */
 class InstanceKillFaultIT extends IntegrationTest {
 
-	/**
-	 * How long the key of a request that died with its instance stays locked; two minutes
-	 * by default, shortened so that the retries need not wait that long.
-	 */
-	private static final String LEASE = "5s";
-
 	private final List<Process> instances = new ArrayList<>();
 
 	private final Map<Process, Integer> ports = new HashMap<>();
@@ -117,7 +111,7 @@ class InstanceKillFaultIT extends IntegrationTest {
 				"--jifen.identity.jwt.key-file=" + absolute("target/test-keys/jwt-signing-key.pem"),
 				"--jifen.privacy.key-file=" + absolute("target/test-keys/personal-data.keys"),
 				"--jifen.evidence.dir=" + absolute("target/test-evidence"), "--jifen.rate-limits.sign-in=1000000",
-				"--jifen.rate-limits.posting=1000000", "--jifen.idempotency.lease=" + LEASE);
+				"--jifen.rate-limits.posting=1000000");
 		Process instance = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		this.instances.add(instance);
 		this.ports.put(instance, port);

@@ -1,8 +1,5 @@
 package org.jifen.api.web;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -91,22 +88,55 @@ class IdempotencyIT extends IntegrationTest {
 
 	@Test
 	void theSameKeyWhileTheFirstRequestRunsIsRefusedWith409() throws SQLException {
-		byte[] hash = sha256(HOUSEHOLD.formatted("001"));
-		try (var connection = services().jdbc(); var insert = connection.prepareStatement("""
-				insert into idempotency_key (principal, idem_key, method, path, request_hash, state)
-				values ((select id::text from app_user where username = 'idem-admin'), 'key-3', 'POST', ?, ?,
-				        'IN_PROGRESS')""")) {
-			insert.setString(1, "/api/v1/villages/" + this.village.id().value() + "/households");
-			insert.setBytes(2, hash);
-			insert.executeUpdate();
+		// A first run in flight holds its key's lock until its transaction ends.
+		try (var connection = services().jdbc()) {
+			connection.setAutoCommit(false);
+			try (var lock = connection.createStatement()) {
+				lock.execute("""
+						select pg_advisory_xact_lock(x'69646D'::int, hashtext(
+						    (select id::text from app_user where username = 'idem-admin') || E'\\n' || 'key-3'))""");
+			}
+
+			register("key-3", HOUSEHOLD.formatted("001")).expectStatus()
+				.isEqualTo(HttpStatus.CONFLICT)
+				.expectBody()
+				.jsonPath("$.type")
+				.isEqualTo("urn:jifen:problem:idempotency-request-in-progress");
+			assertThat(householdCount()).isZero();
+			connection.rollback();
 		}
 
-		register("key-3", HOUSEHOLD.formatted("001")).expectStatus()
-			.isEqualTo(HttpStatus.CONFLICT)
-			.expectBody()
-			.jsonPath("$.type")
-			.isEqualTo("urn:jifen:problem:idempotency-request-in-progress");
-		assertThat(householdCount()).isZero();
+		// The first run died with its transaction: the retry runs at once, no lease to
+		// wait out.
+		register("key-3", HOUSEHOLD.formatted("001")).expectStatus().isCreated();
+		assertThat(householdCount()).isOne();
+	}
+
+	@Test
+	void aChangeWhoseKeyCannotBeRecordedIsNotMadeAndItsRetryMakesItOnce() throws SQLException {
+		try (var connection = services().jdbc(); var statement = connection.createStatement()) {
+			statement.execute("""
+					create function refuse_keys() returns trigger language plpgsql as $$
+					begin raise exception 'the key store is failing'; end $$;
+					create trigger refuse_keys before insert on idempotency_key
+					for each row execute function refuse_keys()""");
+		}
+		try {
+			register("key-atomic", HOUSEHOLD.formatted("011")).expectStatus().is5xxServerError();
+			assertThat(householdCount()).as("the household went with its key").isZero();
+		}
+		finally {
+			try (var connection = services().jdbc(); var statement = connection.createStatement()) {
+				statement.execute("drop trigger refuse_keys on idempotency_key; drop function refuse_keys()");
+			}
+		}
+
+		register("key-atomic", HOUSEHOLD.formatted("011")).expectStatus().isCreated();
+		register("key-atomic", HOUSEHOLD.formatted("011")).expectStatus()
+			.isCreated()
+			.expectHeader()
+			.valueEquals("Idempotent-Replayed", "true");
+		assertThat(householdCount()).isOne();
 	}
 
 	@Test
@@ -182,15 +212,6 @@ class IdempotencyIT extends IntegrationTest {
 
 	private long householdCount() {
 		return services().count("select count(*) from household");
-	}
-
-	private static byte[] sha256(String body) {
-		try {
-			return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
