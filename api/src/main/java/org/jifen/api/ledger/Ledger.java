@@ -62,23 +62,25 @@ public class Ledger {
 			.filter((counties) -> counties.getT1().longValue() == counties.getT2().longValue())
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
 					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
-			.then(this.repository.lockChain(village))
-			.flatMap((head) -> ((posting.requestId() != null)
-					? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
-				.switchIfEmpty(Mono.defer(() -> append(posting, head))));
+			.then(this.repository.lockChain(village, posting.requestId()))
+			.flatMap((chain) -> (chain.posted() != null) ? Mono.just(chain.posted()) : append(posting, chain.head()));
 	}
 
 	private Mono<Posted> append(Posting posting, LedgerRepository.ChainHead head) {
 		RegionId village = posting.village();
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
 		return Flux.fromIterable(posting.legs())
-			.concatMap((leg) -> this.repository.account(village, posting.kindId(), leg.account())
-				.flatMap((accountId) -> this.repository.apply(accountId, leg.amount(), leg.scoreDelta())
-					.switchIfEmpty(Mono.defer(() -> this.repository.available(accountId)
-						.flatMap((available) -> Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
-								"Not enough points: " + available + " available, " + -leg.amount() + " needed.",
-								Map.of("available", available, "required", -leg.amount()))))))
-					.thenReturn(new JournalHash.Line(accountId, leg.amount(), leg.scoreDelta()))))
+			.concatMap((leg) -> this.repository
+				.apply(village, posting.kindId(), leg.account(), leg.amount(), leg.scoreDelta())
+				.switchIfEmpty(Mono.defer(() -> this.repository.open(village, posting.kindId(), leg.account())
+					.then(this.repository.apply(village, posting.kindId(), leg.account(), leg.amount(),
+							leg.scoreDelta()))))
+				.flatMap((applied) -> applied.moved()
+						? Mono.just(new JournalHash.Line(applied.accountId(), leg.amount(), leg.scoreDelta()))
+						: Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
+								"Not enough points: " + applied.available() + " available, " + -leg.amount()
+										+ " needed.",
+								Map.of("available", applied.available(), "required", -leg.amount())))))
 			.collectList()
 			.flatMap((lines) -> {
 				long seq = head.lastSeq() + 1;
@@ -86,12 +88,9 @@ public class Ledger {
 						now, lines, posting.category());
 				return this.repository
 					.insertTransaction(village, seq, posting.type(), posting.memo(), posting.requestId(), now,
-							head.lastHash(), hash, posting.category())
-					.flatMap((transactionId) -> Flux.fromIterable(lines)
-						.concatMap((line) -> this.repository.insertEntry(transactionId, line))
-						.then(this.repository.advanceChain(village, seq, hash))
-						.then(this.outbox.append("points.posted", village,
-								event(posting, transactionId, seq, now, lines)))
+							head.lastHash(), hash, posting.category(), lines)
+					.flatMap((transactionId) -> this.outbox
+						.append("points.posted", village, event(posting, transactionId, seq, now, lines))
 						.thenReturn(new Posted(transactionId, seq, JournalHash.hex(hash))));
 			});
 	}

@@ -27,6 +27,9 @@ class LedgerRepository {
 	record ChainHead(long lastSeq, byte[] lastHash) {
 	}
 
+	record LockedChain(ChainHead head, @Nullable Posted posted) {
+	}
+
 	/** A stored transaction with its entries, as the verification reads it. */
 	record StoredTransaction(long id, long seq, String type, String memo, @Nullable String requestId,
 			Instant occurredAt, byte[] prevHash, byte[] hash, List<JournalHash.Line> lines, @Nullable String category) {
@@ -90,8 +93,63 @@ class LedgerRepository {
 			.one();
 	}
 
-	/** The account of an owner in a village and kind, opened on first use. */
-	Mono<Long> account(RegionId village, long kindId, AccountRef owner) {
+	/**
+	 * An account's figures after a move, or why it did not move: {@code moved} is false
+	 * when the move would take a non-system account below zero, and {@code available} is
+	 * then what it has.
+	 */
+	record Applied(long accountId, boolean moved, long available) {
+	}
+
+	/**
+	 * Moves the figures of an owner's account in a village and kind, found by its owner
+	 * in the same statement, unless that would take a non-system account below zero. Only
+	 * a deduction (a leg that moves score) may do so, and only in a kind that may go
+	 * negative: spending and giving never overdraw. Empty when the account is not open
+	 * yet.
+	 */
+	Mono<Applied> apply(RegionId village, long kindId, AccountRef owner, long amount, long scoreDelta) {
+		String ownerMatch = switch (owner) {
+			case AccountRef.Household household ->
+				"owner_type = 'HOUSEHOLD' and household_id = :owner and member_id is null and system_role is null";
+			case AccountRef.Member member ->
+				"owner_type = 'MEMBER' and member_id = :owner and household_id is null and system_role is null";
+			case AccountRef.System system ->
+				"owner_type = 'SYSTEM' and system_role = :owner and household_id is null and member_id is null";
+		};
+		Object ownerValue = switch (owner) {
+			case AccountRef.Household household -> household.id().value();
+			case AccountRef.Member member -> member.id().value();
+			case AccountRef.System system -> system.role().name();
+		};
+		// The main query sees the account as it was before the update: its available is
+		// only read when the move was refused, and then nothing changed.
+		return this.database
+			.sql("""
+					with target as (
+					    select id, available from account
+					    where village_id = :village and kind_id = :kind and %s),
+					moved as (
+					    update account a set available = a.available + :amount, score = a.score + :scoreDelta
+					    from target, point_kind k
+					    where a.id = target.id and k.id = a.kind_id
+					      and (a.owner_type = 'SYSTEM' or (k.may_go_negative and :scoreDelta <> 0) or :amount >= 0
+					           or a.available + :amount >= 0)
+					    returning a.id)
+					select target.id, exists (select 1 from moved) as moved, target.available from target"""
+				.formatted(ownerMatch))
+			.bind("village", village.value())
+			.bind("kind", kindId)
+			.bind("owner", ownerValue)
+			.bind("amount", amount)
+			.bind("scoreDelta", scoreDelta)
+			.map((row) -> new Applied(row.get("id", Long.class), Boolean.TRUE.equals(row.get("moved", Boolean.class)),
+					row.get("available", Long.class)))
+			.one();
+	}
+
+	/** Opens an owner's account in a village and kind, unless it is open already. */
+	Mono<Void> open(RegionId village, long kindId, AccountRef owner) {
 		String ownerType = switch (owner) {
 			case AccountRef.Household household -> "HOUSEHOLD";
 			case AccountRef.Member member -> "MEMBER";
@@ -110,114 +168,71 @@ class LedgerRepository {
 		insert = Sql.bindNullable(insert, "household", householdId, Long.class);
 		insert = Sql.bindNullable(insert, "member", memberId, Long.class);
 		insert = Sql.bindNullable(insert, "role", systemRole, String.class);
-		var select = this.database.sql("""
-				select id from account
-				where village_id = :village and kind_id = :kind and owner_type = :ownerType
-				  and household_id is not distinct from :household and member_id is not distinct from :member
-				  and system_role is not distinct from :role""")
-			.bind("village", village.value())
-			.bind("kind", kindId)
-			.bind("ownerType", ownerType);
-		select = Sql.bindNullable(select, "household", householdId, Long.class);
-		select = Sql.bindNullable(select, "member", memberId, Long.class);
-		select = Sql.bindNullable(select, "role", systemRole, String.class);
-		// Almost every account exists already: look first, create only when missing.
-		Mono<Long> existing = select.map((row) -> row.get("id", Long.class)).one();
-		return existing.switchIfEmpty(insert.then().then(existing));
+		return insert.then();
 	}
 
 	/**
-	 * Moves an account's figures unless that would take a non-system account below zero.
-	 * Only a deduction (a leg that moves score) may do so, and only in a kind that may go
-	 * negative: spending and giving never overdraw. Empty when refused.
+	 * The village's chain, its head locked until the transaction ends (started on the
+	 * first posting), with the transaction already posted under this request id, if one
+	 * was.
 	 */
-	Mono<Long> apply(long accountId, long amount, long scoreDelta) {
-		return this.database.sql("""
-				update account a set available = a.available + :amount, score = a.score + :scoreDelta
-				from point_kind k
-				where a.id = :id and k.id = a.kind_id
-				  and (a.owner_type = 'SYSTEM' or (k.may_go_negative and :scoreDelta <> 0) or :amount >= 0
-				       or a.available + :amount >= 0)
-				returning a.available""")
-			.bind("id", accountId)
-			.bind("amount", amount)
-			.bind("scoreDelta", scoreDelta)
-			.map((row) -> row.get("available", Long.class))
+	Mono<LockedChain> lockChain(RegionId village, @Nullable String requestId) {
+		Mono<LockedChain> locked = Sql.bindNullable(this.database.sql("""
+				select c.last_seq, c.last_hash, t.id as posted_id, t.seq as posted_seq, t.hash as posted_hash
+				from journal_chain c
+				left join journal_transaction t on t.village_id = c.village_id and t.request_id = :request
+				where c.village_id = :village
+				for update of c""").bind("village", village.value()), "request", requestId, String.class)
+			.map((row) -> new LockedChain(
+					new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)),
+					(row.get("posted_id", Long.class) != null) ? new Posted(row.get("posted_id", Long.class),
+							row.get("posted_seq", Long.class), JournalHash.hex(row.get("posted_hash", byte[].class)))
+							: null))
 			.one();
-	}
-
-	Mono<Long> available(long accountId) {
-		return this.database.sql("select available from account where id = :id")
-			.bind("id", accountId)
-			.map((row) -> row.get("available", Long.class))
-			.one();
-	}
-
-	/**
-	 * Locks the village's chain head for this transaction, creating it on the first
-	 * posting.
-	 */
-	Mono<ChainHead> lockChain(RegionId village) {
-		return this.database.sql("""
+		return locked.switchIfEmpty(Mono.defer(() -> this.database.sql("""
 				insert into journal_chain (village_id, last_seq, last_hash) values (:village, 0, :genesis)
 				on conflict do nothing""")
 			.bind("village", village.value())
 			.bind("genesis", JournalHash.GENESIS)
 			.then()
-			.then(this.database
-				.sql("select last_seq, last_hash from journal_chain where village_id = :village for update")
-				.bind("village", village.value())
-				.map((row) -> new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)))
-				.one());
+			.then(locked)));
 	}
 
-	Mono<Void> advanceChain(RegionId village, long seq, byte[] hash) {
-		return this.database
-			.sql("update journal_chain set last_seq = :seq, last_hash = :hash where village_id = :village")
-			.bind("village", village.value())
-			.bind("seq", seq)
-			.bind("hash", hash)
-			.then();
-	}
-
-	Mono<Posted> findByRequest(RegionId village, String requestId) {
-		return this.database
-			.sql("select id, seq, hash from journal_transaction where village_id = :village and request_id = :request")
-			.bind("village", village.value())
-			.bind("request", requestId)
-			.map((row) -> new Posted(row.get("id", Long.class), row.get("seq", Long.class),
-					JournalHash.hex(row.get("hash", byte[].class))))
-			.one();
-	}
-
+	/**
+	 * Writes a journal transaction with its entries and advances the chain to it, in one
+	 * statement.
+	 */
 	Mono<Long> insertTransaction(RegionId village, long seq, String type, String memo, @Nullable String requestId,
-			Instant occurredAt, byte[] prevHash, byte[] hash, @Nullable String category) {
-		var spec = this.database
-			.sql("""
-					insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash,
-					                                 category)
-					values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category) returning id""")
+			Instant occurredAt, byte[] prevHash, byte[] hash, @Nullable String category, List<JournalHash.Line> lines) {
+		var spec = this.database.sql("""
+				with posted as (
+				    insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash,
+				                                     hash, category)
+				    values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category)
+				    returning id),
+				entries as (
+				    insert into journal_entry (transaction_id, account_id, amount, score_delta)
+				    select posted.id, line.account_id, line.amount, line.score_delta
+				    from posted, unnest(cast(:accounts as bigint[]), cast(:amounts as bigint[]),
+				                        cast(:scoreDeltas as bigint[])) with ordinality
+				         as line(account_id, amount, score_delta, position)
+				    order by line.position),
+				chain as (
+				    update journal_chain set last_seq = :seq, last_hash = :hash where village_id = :village)
+				select id from posted""")
 			.bind("village", village.value())
 			.bind("seq", seq)
 			.bind("type", type)
 			.bind("memo", memo)
 			.bind("occurredAt", occurredAt.atOffset(ZoneOffset.UTC))
 			.bind("prevHash", prevHash)
-			.bind("hash", hash);
+			.bind("hash", hash)
+			.bind("accounts", lines.stream().map(JournalHash.Line::accountId).toArray(Long[]::new))
+			.bind("amounts", lines.stream().map(JournalHash.Line::amount).toArray(Long[]::new))
+			.bind("scoreDeltas", lines.stream().map(JournalHash.Line::scoreDelta).toArray(Long[]::new));
 		spec = Sql.bindNullable(spec, "request", requestId, String.class);
 		spec = Sql.bindNullable(spec, "category", category, String.class);
 		return spec.map((row) -> row.get("id", Long.class)).one();
-	}
-
-	Mono<Void> insertEntry(long transactionId, JournalHash.Line line) {
-		return this.database.sql("""
-				insert into journal_entry (transaction_id, account_id, amount, score_delta)
-				values (:transaction, :account, :amount, :scoreDelta)""")
-			.bind("transaction", transactionId)
-			.bind("account", line.accountId())
-			.bind("amount", line.amount())
-			.bind("scoreDelta", line.scoreDelta())
-			.then();
 	}
 
 	Flux<Balance> balances(long householdId, Instant monthStart, Instant quarterStart, Instant yearStart) {
