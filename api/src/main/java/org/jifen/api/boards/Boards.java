@@ -28,6 +28,7 @@ import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.shared.Actor;
 import org.jifen.api.shared.DomainException;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.shared.Masking;
 import org.jifen.api.village.HouseholdId;
 import org.jifen.api.village.HouseholdPlace;
@@ -80,6 +81,10 @@ public class Boards {
 	private final Clock clock;
 
 	private final AuditTrail auditTrail;
+
+	/** Star rules by village and kind; empty for none (the volunteer default applies). */
+	private final ShortCache<List<Long>, Optional<StarRule>> starRules = new ShortCache<>(Duration.ofSeconds(30),
+			50_000);
 
 	Boards(Leaderboards leaderboards, BoardsRepository repository, Villages villages, PointKinds kinds, Catalog catalog,
 			Access access, Clock clock, AuditTrail auditTrail) {
@@ -618,7 +623,7 @@ public class Boards {
 	 */
 	public Mono<Integer> starsOf(HouseholdId household, @Nullable MemberId member, PointKind kind) {
 		return this.villages.place(household)
-			.flatMap((place) -> this.repository.starRule(place.village().value(), kind.id())
+			.flatMap((place) -> keptStarRule(place.village().value(), kind.id())
 				.switchIfEmpty(
 						Mono.fromSupplier(() -> PointKinds.VOLUNTEER.equals(kind.code()) ? StarRule.VOLUNTEER : null))
 				.flatMap((rule) -> {
@@ -633,6 +638,13 @@ public class Boards {
 			.defaultIfEmpty(0);
 	}
 
+	/** A village's star rule for a kind, as kept for up to 30 s (stars at the till). */
+	private Mono<StarRule> keptStarRule(long villageId, long kindId) {
+		return this.starRules.get(List.of(villageId, kindId),
+				(key) -> this.repository.starRule(villageId, kindId).map(Optional::of).defaultIfEmpty(Optional.empty()))
+			.flatMap(Mono::justOrEmpty);
+	}
+
 	/**
 	 * Sets a village's star rule for a kind, in the audit trail with the rule it
 	 * replaced. The caller's rights are checked by the caller.
@@ -644,7 +656,8 @@ public class Boards {
 			.flatMap((kind) -> this.repository.starRule(villageId.value(), kind.id())
 				.map(Optional::of)
 				.defaultIfEmpty(Optional.empty())
-				.flatMap((before) -> this.repository.saveStarRule(villageId.value(), kind.id(), rule)
+				.flatMap((before) -> this.starRules.forgetOnCommit(List.of(villageId.value(), kind.id()))
+					.then(this.repository.saveStarRule(villageId.value(), kind.id(), rule))
 					.then(this.auditTrail.record(actor, villageId.value(), "star-rule.set", "kind:" + kind.code(),
 							before.orElse(null), rule))))
 			.thenReturn(rule);

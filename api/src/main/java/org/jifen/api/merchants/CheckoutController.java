@@ -77,7 +77,8 @@ class CheckoutController {
 	@Operation(summary = "The till scans (code) or types (fallbackCode) a code with the bill: points are held",
 			description = "Answers the discount and what the customer pays (fen); confirm within the hold time or "
 					+ "it is voided. Problems: code-invalid, code-expired, code-used, code-attempts-exceeded (429), "
-					+ "offer-not-here, eligibility reasons, insufficient-points, out-of-stock.")
+					+ "offer-not-here, offer-changed (409: edited while scanned; scan again), eligibility reasons, "
+					+ "insufficient-points, out-of-stock.")
 	Mono<Redemption> redeem(@PathVariable long merchantId, @Valid @RequestBody Mono<RedeemRequest> body) {
 		return this.access.requireMerchantStaff(merchantId)
 			.flatMap((caller) -> body.flatMap((request) -> this.checkout.redeem(caller, merchantId, request.code(),

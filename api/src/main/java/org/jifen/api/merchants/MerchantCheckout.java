@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -155,7 +156,7 @@ public class MerchantCheckout {
 
 	private Mono<Redemption> hold(Caller caller, Merchant merchant, RedemptionCode code, String via,
 			@Nullable Long billFen) {
-		return this.merchants.offer(code.offerId()).flatMap((offer) -> {
+		return this.merchants.keptOffer(code.offerId()).flatMap((offer) -> {
 			if (offer.merchantId() != merchant.id()) {
 				return Mono.error(new DomainException(Kind.REFUSED, "offer-not-here",
 						"This code is for an offer of another merchant.", Map.of("offerId", offer.id())));
@@ -177,42 +178,56 @@ public class MerchantCheckout {
 	}
 
 	/**
-	 * Under the member's lock: single use, eligibility now, stock, the redemption row and
-	 * the HOLD posting, all or nothing.
+	 * Under the member's lock: the offer's current terms (locked against an edit or a
+	 * withdrawal), single use, eligibility now, stock, the redemption row and the HOLD
+	 * posting, all or nothing.
 	 */
-	private Mono<Redemption> holdInTransaction(Caller caller, Merchants.Context context, RedemptionCode code,
+	private Mono<Redemption> holdInTransaction(Caller caller, Merchants.Context scanned, RedemptionCode code,
 			String via, long bill) {
+		MemberHome home = scanned.home();
+		boolean exchange = scanned.offer().type() == Offer.Type.ITEM_EXCHANGE;
+		Mono<Redemption> work = this.repository.lockMember(home.memberId().value())
+			.then(this.merchants.offerForHold(scanned.offer().id(), exchange))
+			.flatMap((offer) -> Objects.equals(offer.kind(), scanned.offer().kind())
+					? Mono.just(scanned.withOffer(offer))
+					: Mono.error(new DomainException(Kind.CONFLICT, "offer-changed",
+							"The offer changed while the code was scanned; scan it again.",
+							Map.of("offerId", offer.id()))))
+			.flatMap((context) -> this.repository.nonceUsed(code.nonce())
+				.flatMap((used) -> used ? Mono.error(used()) : this.merchants.facts(context, false))
+				.flatMap((facts) -> {
+					List<Eligibility.Refusal> refusals = Eligibility.refusals(context.offer(), facts);
+					if (!refusals.isEmpty()) {
+						return Mono.error(refused(refusals));
+					}
+					return exchange ? this.repository.takeStock(context.offer().id())
+						.flatMap((taken) -> taken ? Mono.<Void>empty() : Mono.error(outOfStock(context.offer())))
+							: Mono.<Void>empty();
+				})
+				.then(Mono.defer(() -> record(caller, context, code, via, bill))));
+		return this.transactions.transactional(work);
+	}
+
+	private Mono<Redemption> record(Caller caller, Merchants.Context context, RedemptionCode code, String via,
+			long bill) {
 		Offer offer = context.offer();
 		MemberHome home = context.home();
-		Mono<Redemption> work = this.repository.lockMember(home.memberId().value())
-			.then(this.repository.nonceUsed(code.nonce()))
-			.flatMap((used) -> used ? Mono.error(used()) : this.merchants.facts(context, false))
-			.flatMap((facts) -> {
-				List<Eligibility.Refusal> refusals = Eligibility.refusals(offer, facts);
-				if (!refusals.isEmpty()) {
-					return Mono.error(refused(refusals));
-				}
-				return (offer.type() == Offer.Type.ITEM_EXCHANGE)
-						? this.repository.takeStock(offer.id())
-							.flatMap((taken) -> taken ? Mono.<Void>empty() : Mono.error(outOfStock(offer)))
-						: Mono.<Void>empty();
-			})
-			.then(Mono.defer(() -> {
-				Instant now = this.clock.instant();
-				long discount = offer.discountOn(bill);
-				Redemption held = new Redemption(0, context.merchant().id(), offer.id(), home.villageId().value(),
-						home.householdId().value(), home.memberId().value(), context.kind().id(),
-						context.kind().owner(), via, offer.pointsCost(), bill, discount, Math.max(0, bill - discount),
-						offer.villageSubsidised(), Redemption.Status.HELD, caller.userId(), now,
-						now.plus(this.properties.holdTimeout()), null, null, null);
-				return this.repository.insertRedemption(held, code.nonce())
-					.switchIfEmpty(Mono.error(used()))
-					.flatMap((id) -> ((offer.pointsCost() > 0) ? this.ledger
+		Instant now = this.clock.instant();
+		long discount = offer.discountOn(bill);
+		Redemption held = new Redemption(0, context.merchant().id(), offer.id(), home.villageId().value(),
+				home.householdId().value(), home.memberId().value(), context.kind().id(), context.kind().owner(), via,
+				offer.pointsCost(), bill, discount, Math.max(0, bill - discount), offer.villageSubsidised(),
+				Redemption.Status.HELD, caller.userId(), now, now.plus(this.properties.holdTimeout()), null, null,
+				null);
+		return this.repository.insertRedemption(held, code.nonce())
+			.switchIfEmpty(Mono.error(used()))
+			.flatMap((id) -> ((offer.pointsCost() > 0)
+					? this.ledger
 						.post(Posting.hold(home.villageId(), context.kind().id(), payer(held), offer.pointsCost(),
 								memo("积分兑换冻结", context.merchant(), offer), "redemption-" + id + "-hold"))
-						.then() : Mono.<Void>empty()).thenReturn(withId(held, id)));
-			}));
-		return this.transactions.transactional(work);
+						.then()
+					: Mono.<Void>empty())
+				.thenReturn(withId(held, id)));
 	}
 
 	private static Redemption withId(Redemption held, long id) {

@@ -173,6 +173,15 @@ class MerchantRepository {
 		return offer(id, " for update");
 	}
 
+	/**
+	 * The offer, locked until the transaction ends: shared, so that holds go side by side
+	 * while an edit waits; for update when the hold is to take stock, as two shared locks
+	 * upgrading at once would deadlock.
+	 */
+	Mono<Offer> lockedOffer(long id, boolean exclusive) {
+		return offer(id, exclusive ? " for update" : " for share");
+	}
+
 	private Mono<Offer> offer(long id, String lock) {
 		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id" + lock)
 			.bind("id", id)

@@ -2,6 +2,7 @@ package org.jifen.api.merchants;
 
 import java.time.Clock;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -28,6 +29,7 @@ import org.jifen.api.ledger.PointKind;
 import org.jifen.api.ledger.PointKinds;
 import org.jifen.api.shared.DomainException;
 import org.jifen.api.shared.DomainException.Kind;
+import org.jifen.api.shared.ShortCache;
 import org.jifen.api.village.HouseholdPlace;
 import org.jifen.api.village.MemberHome;
 import org.jifen.api.village.MemberId;
@@ -66,6 +68,17 @@ public class Merchants {
 
 	private final Clock clock;
 
+	/** Merchants do not change once enrolled; kept briefly all the same. */
+	private final ShortCache<Long, Merchant> merchants = new ShortCache<>(Duration.ofSeconds(30), 10_000);
+
+	/**
+	 * Offers as the till's scan first sees them; the hold re-reads its offer, locked, in
+	 * its transaction.
+	 */
+	private final ShortCache<Long, Offer> offers = new ShortCache<>(Duration.ofSeconds(30), 50_000);
+
+	private final ShortCache<Long, Set<String>> forbidden = new ShortCache<>(Duration.ofSeconds(30), 50_000);
+
 	Merchants(MerchantRepository repository, Villages villages, Access access, Accounts accounts, PointKinds kinds,
 			Ledger ledger, Boards boards, AuditTrail auditTrail, MessageSource messages, Clock clock) {
 		this.repository = repository;
@@ -97,7 +110,7 @@ public class Merchants {
 	}
 
 	public Mono<Merchant> merchant(long merchantId) {
-		return this.repository.merchant(merchantId)
+		return this.merchants.get(merchantId, this.repository::merchant)
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.NOT_FOUND, "merchant-not-found",
 					"There is no merchant " + merchantId + ".", Map.of("merchantId", merchantId))));
 	}
@@ -174,7 +187,8 @@ public class Merchants {
 								Map.of("offerType", draft.type().name())));
 					}
 					Offer terms = draft.replacing(before);
-					return payable(merchant, terms).then(this.repository.updateOffer(terms))
+					return payable(merchant, terms).then(this.offers.forgetOnCommit(offerId))
+						.then(this.repository.updateOffer(terms))
 						.flatMap((after) -> audited(caller, merchant, "merchant.offer-edited", before, after, after));
 				}));
 	}
@@ -188,6 +202,7 @@ public class Merchants {
 	public Mono<Offer> withdrawOffer(Caller caller, long merchantId, long offerId) {
 		return merchant(merchantId)
 			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
+				.then(this.offers.forgetOnCommit(offerId))
 				.then(this.repository.withdraw(offerId, merchantId))
 				.flatMap((after) -> audited(caller, merchant, "merchant.offer-withdrawn", Map.of("active", true), after,
 						Map.of("active", false)))
@@ -202,6 +217,7 @@ public class Merchants {
 	public Mono<Offer> restock(Caller caller, long merchantId, long offerId, int quantity) {
 		return merchant(merchantId)
 			.flatMap((merchant) -> this.access.requireAdmin(caller, new RegionId(merchant.homeRegionId()))
+				.then(this.offers.forgetOnCommit(offerId))
 				.then(this.repository.restock(offerId, merchantId, quantity, Offer.MAX_STOCK))
 				.flatMap((after) -> audited(caller, merchant, "merchant.offer-restocked",
 						Map.of("stock", after.stock() - quantity), after,
@@ -261,6 +277,23 @@ public class Merchants {
 		return this.repository.offer(offerId).switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
 	}
 
+	/**
+	 * The offer as kept for up to 30 s, for what does not change its terms (whose it is,
+	 * its type): a till's scan reads it, and the hold then reads it afresh.
+	 */
+	Mono<Offer> keptOffer(long offerId) {
+		return this.offers.get(offerId, this.repository::offer).switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
+	}
+
+	/**
+	 * The offer's current terms, locked until the transaction ends so that an edit or a
+	 * withdrawal waits for the hold, or the hold for them. An exchange takes the row for
+	 * update, as taking its stock will.
+	 */
+	Mono<Offer> offerForHold(long offerId, boolean exchange) {
+		return this.repository.lockedOffer(offerId, exchange).switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
+	}
+
 	private static DomainException offerNotFound(long offerId) {
 		return new DomainException(Kind.NOT_FOUND, "offer-not-found", "There is no offer " + offerId + ".",
 				Map.of("offerId", offerId));
@@ -277,7 +310,8 @@ public class Merchants {
 		return this.access.requireAdmin(caller, village)
 			.then(this.villages.village(village))
 			.then(this.repository.forbidden(village.value()))
-			.flatMap((before) -> this.repository.saveForbidden(village.value(), categories)
+			.flatMap((before) -> this.forbidden.forgetOnCommit(village.value())
+				.then(this.repository.saveForbidden(village.value(), categories))
 				.then(this.auditTrail.record(caller.actor(), village.value(), "forbidden-goods.changed",
 						"village:" + village.value(), Map.of("categories", before), Map.of("categories", categories))))
 			.thenReturn(categories);
@@ -318,12 +352,17 @@ public class Merchants {
 	 */
 	record Context(Offer offer, Merchant merchant, MemberHome home, HouseholdPlace place, PointKind kind,
 			Set<String> forbidden, int stars) {
+
+		Context withOffer(Offer current) {
+			return new Context(current, this.merchant, this.home, this.place, this.kind, this.forbidden, this.stars);
+		}
+
 	}
 
 	Mono<Context> context(Offer offer, MemberHome home, HouseholdPlace place) {
 		return Mono
 			.zip(merchant(offer.merchantId()), this.kinds.kindOrDefault(place.village(), offer.kind()),
-					this.repository.forbidden(place.village().value()))
+					this.forbidden.get(place.village().value(), this.repository::forbidden))
 			.flatMap((found) -> this.boards.starsOf(home.householdId(), home.memberId(), found.getT2())
 				.map((stars) -> new Context(offer, found.getT1(), home, place, found.getT2(), found.getT3(), stars)));
 	}

@@ -4,12 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import org.jifen.api.identity.Accounts;
@@ -17,6 +12,7 @@ import org.jifen.api.identity.Role;
 import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.SignedIn;
+import org.jifen.api.support.StatementLog;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.Region;
 import org.jifen.api.village.Villages;
@@ -63,25 +59,15 @@ class ClaimRoundTripsIT extends IntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isOk();
-		Logger logger = (Logger) LoggerFactory.getLogger("io.r2dbc.postgresql.QUERY");
-		ListAppender<ILoggingEvent> appender = new ListAppender<>();
-		appender.start();
-		logger.addAppender(appender);
-		logger.setLevel(Level.DEBUG);
-		try {
-			recordAndApprove(village, zhang, reviewer, appender);
-		}
-		finally {
-			logger.detachAppender(appender);
-			logger.setLevel(null);
+		try (StatementLog log = StatementLog.open()) {
+			recordAndApprove(village, zhang, reviewer, log);
 		}
 	}
 
-	private void recordAndApprove(Region village, Household zhang, String reviewer,
-			ListAppender<ILoggingEvent> appender) {
+	private void recordAndApprove(Region village, Household zhang, String reviewer, StatementLog log) {
 		for (int round = 0; round < 3; round++) {
 			boolean warm = round > 0;
-			statements(appender);
+			log.take();
 			JsonNode claim = this.http.post()
 				.uri("/api/v1/villages/{id}/claims", village.id().value())
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + reviewer)
@@ -95,7 +81,7 @@ class ClaimRoundTripsIT extends IntegrationTest {
 				.expectBody(JsonNode.class)
 				.returnResult()
 				.getResponseBody();
-			List<String> submitted = statements(appender);
+			List<String> submitted = log.take();
 			if (warm) {
 				assertThat(submitted).noneMatch((sql) -> RARELY_CHANGING.matcher(sql).find());
 			}
@@ -108,22 +94,11 @@ class ClaimRoundTripsIT extends IntegrationTest {
 				.exchange()
 				.expectStatus()
 				.isOk();
-			List<String> approved = statements(appender);
+			List<String> approved = log.take();
 			assertThat(approved).filteredOn((sql) -> sql.contains(CLAIM_BY_ID)).hasSize(1);
 			if (warm) {
 				assertThat(approved).noneMatch((sql) -> RARELY_CHANGING.matcher(sql).find());
 			}
-		}
-	}
-
-	private static List<String> statements(ListAppender<ILoggingEvent> appender) {
-		// Statements are logged on the connections' threads while the test reads them.
-		synchronized (appender) {
-			List<String> statements = appender.list.stream()
-				.map((event) -> event.getFormattedMessage().replaceAll("\\s+", " "))
-				.toList();
-			appender.list.clear();
-			return statements;
 		}
 	}
 

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +38,7 @@ import org.jifen.api.support.Fixtures;
 import org.jifen.api.support.IntegrationTest;
 import org.jifen.api.support.MovableClock;
 import org.jifen.api.support.SignedIn;
+import org.jifen.api.support.StatementLog;
 import org.jifen.api.village.Household;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.Region;
@@ -58,6 +61,9 @@ import static org.awaitility.Awaitility.await;
  * ledger verified after each scenario.
  */
 class MerchantsIT extends IntegrationTest {
+
+	private static final Pattern RARELY_CHANGING = Pattern.compile(
+			"from merchant m|from village_forbidden_goods|from star_rule|select id from account|into journal_chain");
 
 	@Autowired
 	private MovableClock clock;
@@ -146,6 +152,69 @@ class MerchantsIT extends IntegrationTest {
 		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500 - 5 * 20);
 		assertThat(services().count("select count(*) from redemption")).isEqualTo(5);
 		assertIntact();
+	}
+
+	/**
+	 * A till with a queue: once the merchant, the village's forbidden goods and its star
+	 * rule have been read, a verification reads none of them again, looks up no account
+	 * separately from moving it, and reads its offer's terms once, locked against an
+	 * edit.
+	 */
+	@Test
+	void aWarmVerificationReadsNoRarelyChangingData() {
+		long offer = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20,
+				"usesPerPeriod", 2, "usePeriod", "MONTH"));
+		try (StatementLog log = StatementLog.open()) {
+			for (int round = 0; round < 2; round++) {
+				String code = issue(this.zhangToken, this.zhang, offer).get("code").asString();
+				log.take();
+				assertThat(redeem(this.till1, Map.of("code", code, "billFen", 2000)).get("status").asString())
+					.isEqualTo("HELD");
+				List<String> verification = log.take();
+				if (round > 0) {
+					assertThat(verification).noneMatch((sql) -> RARELY_CHANGING.matcher(sql).find());
+					assertThat(verification).filteredOn((sql) -> sql.contains("from merchant_offer where id"))
+						.singleElement()
+						.asString()
+						.endsWith("for share");
+				}
+			}
+		}
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500 - 2 * 20);
+		assertIntact();
+	}
+
+	/**
+	 * The till scanned while an admin was withdrawing the offer: the hold waits for the
+	 * withdrawal and honours it, instead of holding points on terms that no longer exist.
+	 */
+	@Test
+	void aWithdrawalCommittedWhileATillScansIsHonouredByTheHold() throws Exception {
+		long offer = offer(Map.of("title", "理发", "type", "AMOUNT_OFF", "amountOffFen", 1500, "pointsCost", 20));
+		String code = issue(this.zhangToken, this.zhang, offer).get("code").asString();
+		try (var connection = services().jdbc()) {
+			connection.setAutoCommit(false);
+			try (var edit = connection.prepareStatement("select id from merchant_offer where id = ? for update")) {
+				edit.setLong(1, offer);
+				edit.executeQuery().close();
+			}
+			var scan = Mono.fromCallable(() -> redeem(this.till1, Map.of("code", code, "billFen", 2000)))
+				.subscribeOn(Schedulers.boundedElastic())
+				.toFuture();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> services().count("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+						+ "and query like '%from merchant_offer where id%for share'") == 1);
+			try (var withdraw = connection.prepareStatement("update merchant_offer set active = false where id = ?")) {
+				withdraw.setLong(1, offer);
+				withdraw.executeUpdate();
+			}
+			connection.commit();
+
+			JsonNode refused = scan.get(20, TimeUnit.SECONDS);
+			assertThat(refused.get("type").asString()).isEqualTo("urn:jifen:problem:offer-withdrawn");
+		}
+		assertThat(available(this.zhangToken, this.zhang)).isEqualTo(500);
+		assertThat(services().count("select count(*) from redemption")).isZero();
 	}
 
 	@Test
