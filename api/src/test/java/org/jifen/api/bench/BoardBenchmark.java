@@ -31,8 +31,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The boards' benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.BoardBenchmark}.
- * Loads a town of 1,000,000 households and one of 10,000 with SQL, then measures in the
- * same run:
+ * Loads a town of 1,000,000 households and one of 10,000 with SQL (or runs on a copy of
+ * the {@link SharedDataSet}, which holds them), then measures in the same run:
  * <ul>
  * <li>the rebuild of each town's all-time board from the ledger, as the application does
  * it when a board is missing (the first read after a flush);</li>

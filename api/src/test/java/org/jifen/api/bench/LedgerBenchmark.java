@@ -41,8 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The ledger's benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify}. Starts the application on embedded
- * PostgreSQL and Redis, loads a county of 150,000 households with a year of history, and
- * measures, in the same run on the same machine:
+ * PostgreSQL and Redis, loads a county of 150,000 households with a year of history (or
+ * runs on a copy of the {@link SharedDataSet}, which holds it), and measures, in the same
+ * run on the same machine:
  * <ul>
  * <li>effective postings per second through the API (claims recorded and approved over
  * HTTP, their notices closed by the application's own job) against pgbench running the

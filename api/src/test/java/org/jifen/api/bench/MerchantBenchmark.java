@@ -41,8 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The checkout's benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.MerchantBenchmark}.
  * Starts the application on embedded PostgreSQL and Redis, seeds a county with
- * {@link #VILLAGES} villages of households holding points and one merchant serving them
- * all, and measures in the same run, over HTTP on loopback:
+ * {@link #VILLAGES} villages of households holding points (or takes them from a copy of
+ * the {@link SharedDataSet}) and one merchant serving them all, and measures in the same
+ * run, over HTTP on loopback:
  * <ul>
  * <li>code issuance (an admin asking codes on villagers' behalf, QR token plus 6-digit
  * fallback in Redis), closed loop;</li>

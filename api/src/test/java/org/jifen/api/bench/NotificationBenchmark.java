@@ -51,8 +51,9 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 /**
  * The notifications' benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.NotificationBenchmark}.
- * Starts the application on embedded PostgreSQL and Redis, registers a village whose
- * households each have one member signed in as a villager, and measures in the same run:
+ * Starts the application on embedded PostgreSQL and Redis, registers villages (or takes
+ * the first of a copy of the {@link SharedDataSet}'s county) whose households each have
+ * one member signed in as a villager, and measures in the same run:
  * <ul>
  * <li>commit to SSE: awards posted through {@link Ledger#post} by several callers, each
  * timed from its commit to the arrival of its notification on the household's open live

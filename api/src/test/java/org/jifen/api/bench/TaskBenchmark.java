@@ -37,9 +37,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The task grab benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.TaskBenchmark}.
- * {@value #VOLUNTEERS_DEFAULT} signed-in villagers grab back to back, each wave of
- * requests storming one task of a few slots (so most answers are task-already-taken, as
- * in a real storm), and then a full task. Baselines in the same run: an empty HTTP
+ * {@value #VOLUNTEERS_DEFAULT} signed-in villagers of one village (registered here, or
+ * the first village of the {@link SharedDataSet}'s county) grab back to back, each wave
+ * of requests storming one task of a few slots (so most answers are task-already-taken,
+ * as in a real storm), and then a full task. Baselines in the same run: an empty HTTP
  * endpoint under the same 200 clients, and pgbench running the grab's conditional UPDATE
  * (SKIP LOCKED) as one committed transaction. Writes {@code api/target/bench/tasks.md}.
  */
