@@ -21,6 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.jifen.api.JifenApplication;
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
+import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionId;
+import org.jifen.api.village.Villages;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -29,6 +33,15 @@ import org.springframework.context.ConfigurableApplicationContext;
  * for seeding, and the report's number formats.
  */
 final class BenchApplication {
+
+	/**
+	 * The system property naming the {@link SharedDataSet}'s directory: set, a benchmark
+	 * runs on a copy of that data set instead of seeding its own.
+	 */
+	static final String SHARED_DATA = "bench.shared-data";
+
+	/** The benchmark's database, whichever way it was filled. */
+	static final String DATABASE = "jifen_bench";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -77,13 +90,17 @@ final class BenchApplication {
 	}
 
 	/**
-	 * Starts embedded PostgreSQL and Redis, the application on them with {@code extra}
-	 * settings and a load generator; runs the benchmark; stops everything and exits the
-	 * JVM (the servers' and Netty's threads would keep it alive).
+	 * Starts embedded PostgreSQL (on a copy of the shared data set when
+	 * {@code -Dbench.shared-data} is set, else empty) and a fresh Redis, the application
+	 * on them with {@code extra} settings and a load generator; runs the benchmark; stops
+	 * everything and exits the JVM (the servers' and Netty's threads would keep it
+	 * alive).
 	 */
 	static void run(Map<String, String> extra, Body body) throws Exception {
 		Path work = Files.createTempDirectory("jifen-bench");
-		try (EmbeddedPostgres postgres = EmbeddedPostgres.start(work.resolve("postgres"), "jifen_bench");
+		Path shared = sharedData();
+		try (EmbeddedPostgres postgres = (shared != null) ? SharedDataSet.open(shared)
+				: EmbeddedPostgres.start(work.resolve("postgres"), DATABASE);
 				EmbeddedRedis redis = EmbeddedRedis.start();
 				LoadGenerator load = new LoadGenerator()) {
 			ConfigurableApplicationContext app = start(postgres, redis, work, extra);
@@ -95,6 +112,31 @@ final class BenchApplication {
 			}
 		}
 		System.exit(0);
+	}
+
+	/** The shared data set's directory, or null when each benchmark seeds its own. */
+	static @Nullable Path sharedData() {
+		String directory = System.getProperty(SHARED_DATA);
+		return (directory == null || directory.isBlank()) ? null : Path.of(directory);
+	}
+
+	static boolean onSharedData() {
+		return sharedData() != null;
+	}
+
+	/** The region of the given code, which the seeding made. */
+	static Region region(ConfigurableApplicationContext app, EmbeddedPostgres postgres, String code)
+			throws SQLException {
+		try (Connection connection = jdbc(postgres);
+				var statement = connection.prepareStatement("select id from region where code = ?")) {
+			statement.setString(1, code);
+			try (var id = statement.executeQuery()) {
+				if (!id.next()) {
+					throw new IllegalStateException("No region " + code + " in the data set");
+				}
+				return app.getBean(Villages.class).region(new RegionId(id.getLong(1))).block();
+			}
+		}
 	}
 
 	/** An HTTP client of the load generator, aimed at the application. */

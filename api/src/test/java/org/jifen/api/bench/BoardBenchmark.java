@@ -31,8 +31,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The boards' benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.BoardBenchmark}.
- * Loads a town of 1,000,000 households and one of 10,000 with SQL, then measures in the
- * same run:
+ * Loads a town of 1,000,000 households and one of 10,000 with SQL (or runs on a copy of
+ * the {@link SharedDataSet}, which holds them), then measures in the same run:
  * <ul>
  * <li>the rebuild of each town's all-time board from the ledger, as the application does
  * it when a board is missing (the first read after a flush);</li>
@@ -54,6 +54,12 @@ public final class BoardBenchmark {
 
 	private static final int CLIENTS = Integer.getInteger("bench.clients", 16);
 
+	private static final String COUNTY = "board-county";
+
+	private static final String SMALL = "small";
+
+	private static final String BIG = "big";
+
 	private static final Duration RUN = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
 
 	private BoardBenchmark() {
@@ -73,6 +79,27 @@ public final class BoardBenchmark {
 				client.shutdown();
 			}
 		});
+	}
+
+	/**
+	 * The boards' county: towns of {@link #SMALL_VILLAGES} and {@link #BIG_VILLAGES}
+	 * villages, one month of history each, written with SQL.
+	 */
+	static void seed(ConfigurableApplicationContext app, EmbeddedPostgres postgres) throws Exception {
+		Villages villages = app.getBean(Villages.class);
+		Region county = villages.createRegion(null, RegionLevel.COUNTY, COUNTY, "测试县").block();
+		long kindId = app.getBean(PointKinds.class).defaultKind(county.id()).block().id();
+		for (String prefix : List.of(SMALL, BIG)) {
+			long started = System.nanoTime();
+			int villageCount = prefix.equals(SMALL) ? SMALL_VILLAGES : BIG_VILLAGES;
+			Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "town-" + prefix, prefix + "镇").block();
+			try (Connection connection = BenchApplication.jdbc(postgres)) {
+				BenchCounty.seed(connection, prefix, town.id().value(), kindId, villageCount, HOUSEHOLDS_PER_VILLAGE,
+						1);
+			}
+			System.out.printf(Locale.ROOT, "Seeded %s town: %d households in %.0f s%n", prefix,
+					(long) villageCount * HOUSEHOLDS_PER_VILLAGE, (System.nanoTime() - started) / 1e9);
+		}
 	}
 
 	/** One town's board and the villager who reads it. */
@@ -110,35 +137,41 @@ public final class BoardBenchmark {
 		}
 
 		void all() throws Exception {
-			Villages villages = this.app.getBean(Villages.class);
-			Region county = villages.createRegion(null, RegionLevel.COUNTY, "board-county", "测试县").block();
-			this.kindId = this.app.getBean(PointKinds.class).defaultKind(county.id()).block().id();
-			Town small = town(county, "small", SMALL_VILLAGES);
-			Town big = town(county, "big", BIG_VILLAGES);
+			if (!BenchApplication.onSharedData()) {
+				seed(this.app, this.postgres);
+			}
+			this.kindId = this.app.getBean(PointKinds.class)
+				.defaultKind(BenchApplication.region(this.app, this.postgres, COUNTY).id())
+				.block()
+				.id();
+			Town small = town(SMALL);
+			Town big = town(BIG);
 			for (Town town : List.of(small, big)) {
 				rebuild(town);
 			}
 			for (Town town : List.of(small, big)) {
 				reads(town);
 			}
-			report();
+			report(small, big);
 		}
 
-		/** A town of villages seeded with SQL, and a signed-in villager in its middle. */
-		private Town town(Region county, String prefix, int villageCount) throws Exception {
-			long started = System.nanoTime();
-			Region town = this.app.getBean(Villages.class)
-				.createRegion(county.id(), RegionLevel.TOWN, "town-" + prefix, prefix + "镇")
-				.block();
+		/** A seeded town, and a villager in its middle signed in. */
+		private Town town(String prefix) throws Exception {
+			Region town = BenchApplication.region(this.app, this.postgres, "town-" + prefix);
+			long households;
 			long householdId;
 			long memberId;
 			try (Connection connection = BenchApplication.jdbc(this.postgres); var sql = connection.createStatement()) {
-				BenchCounty.seed(connection, prefix, town.id().value(), this.kindId, villageCount,
-						HOUSEHOLDS_PER_VILLAGE, 1);
+				try (var count = sql.executeQuery("""
+						select count(*) from household h join region r on r.id = h.village_id
+						where r.code like '%s-%%'""".formatted(prefix))) {
+					count.next();
+					households = count.getLong(1);
+				}
 				try (var middle = sql.executeQuery("""
 						select h.id from household h join region r on r.id = h.village_id
 						where r.code like '%s-%%' order by h.id offset %d limit 1""".formatted(prefix,
-						villageCount * HOUSEHOLDS_PER_VILLAGE / 2))) {
+						households / 2))) {
 					middle.next();
 					householdId = middle.getLong(1);
 				}
@@ -152,9 +185,6 @@ public final class BoardBenchmark {
 			String openid = "dev-openid-" + prefix + "-reader";
 			this.app.getBean(Accounts.class).bindVillager(openid, new MemberId(memberId), List.of()).block();
 			String token = signIn(prefix + "-reader");
-			long households = (long) villageCount * HOUSEHOLDS_PER_VILLAGE;
-			System.out.printf(Locale.ROOT, "Seeded %s town: %d households in %.0f s%n", prefix, households,
-					(System.nanoTime() - started) / 1e9);
 			return new Town(prefix, households, town, token, Long.toString(householdId));
 		}
 
@@ -238,14 +268,13 @@ public final class BoardBenchmark {
 			return BenchApplication.villagerToken(this.http, name).block();
 		}
 
-		private void report() throws Exception {
+		private void report(Town small, Town big) throws Exception {
 			StringBuilder table = new StringBuilder();
 			table.append("# Boards benchmark\n\n")
 				.append(String.format(Locale.ROOT,
 						"%s · towns of %,d and %,d households (all-time board, one kind) · %d clients · %d s runs · "
 								+ "%d cores · Java %s%n%n",
-						Instant.now(), (long) SMALL_VILLAGES * HOUSEHOLDS_PER_VILLAGE,
-						(long) BIG_VILLAGES * HOUSEHOLDS_PER_VILLAGE, CLIENTS, RUN.toSeconds(),
+						Instant.now(), small.households(), big.households(), CLIENTS, RUN.toSeconds(),
 						Runtime.getRuntime().availableProcessors(), Runtime.version()))
 				.append(BenchApplication.table(this.rows));
 			table.append("\n| rebuild from the ledger (first read after FLUSHALL) | round | time |\n|---|---:|---:|\n");
@@ -262,6 +291,12 @@ public final class BoardBenchmark {
 					the raw calls; the 1,000,000-household board's p99 within 1.5× the 10,000-household board's;
 					a 1,000,000-household rebuild under 60 s.
 					""");
+			table.append('\n')
+				.append(BenchApplication.onSharedData()
+						? "The towns are the shared data set's (seeded once for every benchmark, each on a copy of its "
+								+ "own), in a county of their own; Redis starts empty, so the boards are built here."
+						: "The towns were seeded by this benchmark.")
+				.append('\n');
 			BenchApplication.writeReport("boards.md", table);
 		}
 

@@ -41,8 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The checkout's benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.MerchantBenchmark}.
  * Starts the application on embedded PostgreSQL and Redis, seeds a county with
- * {@link #VILLAGES} villages of households holding points and one merchant serving them
- * all, and measures in the same run, over HTTP on loopback:
+ * {@link #VILLAGES} villages of households holding points (or takes them from a copy of
+ * the {@link SharedDataSet}) and one merchant serving them all, and measures in the same
+ * run, over HTTP on loopback:
  * <ul>
  * <li>code issuance (an admin asking codes on villagers' behalf, QR token plus 6-digit
  * fallback in Redis), closed loop;</li>
@@ -104,6 +105,8 @@ public final class MerchantBenchmark {
 
 		private String loadAtStart = "?";
 
+		private int villageCount;
+
 		Run(ConfigurableApplicationContext app, EmbeddedPostgres postgres, LoadGenerator load) {
 			this.app = app;
 			this.postgres = postgres;
@@ -117,7 +120,7 @@ public final class MerchantBenchmark {
 			long seeding = System.nanoTime();
 			seed();
 			System.out.printf(Locale.ROOT, "Seeded %d households in %d villages in %.0f s%n", this.members.size(),
-					VILLAGES, (System.nanoTime() - seeding) / 1e9);
+					this.villageCount, (System.nanoTime() - seeding) / 1e9);
 
 			LoadGenerator.Request issue = (i) -> {
 				long[] member = this.members.get(i % this.members.size());
@@ -196,46 +199,54 @@ public final class MerchantBenchmark {
 		}
 
 		/**
-		 * Villages and households written with SQL (not what is measured), 100 points
-		 * each through the ledger, a merchant serving the county with one offer, a county
-		 * admin and a till signed in.
+		 * Households holding points, each with a member: the first {@link #VILLAGES}
+		 * villages of the shared county (their points from its history), or villages and
+		 * households written here with SQL and given 100 points each through the ledger.
+		 * Then a merchant serving the county with one offer, a county admin and a till
+		 * signed in.
 		 */
 		private void seed() throws Exception {
-			Villages villages = this.app.getBean(Villages.class);
-			Region county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
-			Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
-			List<Long> villageIds = new ArrayList<>();
-			for (int v = 0; v < VILLAGES; v++) {
-				villageIds.add(villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village-" + v, "测试村" + v)
-					.block()
-					.id()
-					.value());
-			}
-			String ids = String.join(",", villageIds.stream().map(String::valueOf).toList());
-			try (Connection connection = BenchApplication.jdbc(this.postgres); var sql = connection.createStatement()) {
-				sql.execute("""
-						insert into household (village_id, number, head_name)
-						select r.id, lpad(g::text, 5, '0'), '户主' || g
-						from region r cross join generate_series(1, %d) g where r.id in (%s)"""
-					.formatted(HOUSEHOLDS / VILLAGES, ids));
-				sql.execute("""
-						insert into member (household_id, name, relation, birth_year)
-						select id, head_name, '户主', 1960 from household where village_id in (%s)""".formatted(ids));
-				try (var rows = sql.executeQuery("""
-						select h.id, m.id, h.village_id from household h join member m on m.household_id = h.id
-						order by row_number() over (partition by h.village_id order by h.id), h.village_id""")) {
-					while (rows.next()) {
-						this.members.add(new long[] { rows.getLong(1), rows.getLong(2), rows.getLong(3) });
-					}
+			Region county;
+			Region town;
+			if (BenchApplication.onSharedData()) {
+				county = BenchApplication.region(this.app, this.postgres, SharedDataSet.COUNTY);
+				town = BenchApplication.region(this.app, this.postgres, SharedDataSet.TOWN);
+				try (Connection connection = BenchApplication.jdbc(this.postgres)) {
+					String ids = SharedDataSet.countyVillages(connection, VILLAGES);
+					this.villageCount = ids.split(",").length;
+					this.members.addAll(SharedDataSet.members(connection, ids, HOUSEHOLDS / VILLAGES));
 				}
 			}
-			Ledger ledger = this.app.getBean(Ledger.class);
-			long kind = this.app.getBean(PointKinds.class).defaultKind(county.id()).block().id();
-			Flux.fromIterable(this.members)
-				.flatMap((member) -> ledger.post(
-						Posting.award(new RegionId(member[2]), kind, new HouseholdId(member[0]), 100, "参加义务劳动", null)),
-						8)
-				.blockLast();
+			else {
+				Villages villages = this.app.getBean(Villages.class);
+				county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
+				town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
+				List<Long> villageIds = new ArrayList<>();
+				for (int v = 0; v < VILLAGES; v++) {
+					villageIds
+						.add(villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village-" + v, "测试村" + v)
+							.block()
+							.id()
+							.value());
+				}
+				String ids = String.join(",", villageIds.stream().map(String::valueOf).toList());
+				try (Connection connection = BenchApplication.jdbc(this.postgres);
+						var sql = connection.createStatement()) {
+					sql.execute("""
+							insert into household (village_id, number, head_name)
+							select r.id, lpad(g::text, 5, '0'), '户主' || g
+							from region r cross join generate_series(1, %d) g where r.id in (%s)"""
+						.formatted(HOUSEHOLDS / VILLAGES, ids));
+					this.members.addAll(SharedDataSet.members(connection, ids, HOUSEHOLDS / VILLAGES));
+				}
+				this.villageCount = VILLAGES;
+				Ledger ledger = this.app.getBean(Ledger.class);
+				long kind = this.app.getBean(PointKinds.class).defaultKind(county.id()).block().id();
+				Flux.fromIterable(this.members)
+					.flatMap((member) -> ledger.post(Posting.award(new RegionId(member[2]), kind,
+							new HouseholdId(member[0]), 100, "参加义务劳动", null)), 8)
+					.blockLast();
+			}
 
 			Accounts accounts = this.app.getBean(Accounts.class);
 			String password = "bench-password-123";
@@ -267,10 +278,10 @@ public final class MerchantBenchmark {
 			StringBuilder table = new StringBuilder();
 			table.append("# Merchant checkout benchmark\n\n")
 				.append(String.format(Locale.ROOT,
-						"%s · %d villages, %d households with 100 points each · one merchant serving the county · "
+						"%s · %d villages, %d households with points · one merchant serving the county · "
 								+ "%d clients in the closed loops, %d/s for %d s in the open loops · %d cores · "
 								+ "Java %s · load average at the start %s, at the end %s%n%n",
-						Instant.now(), VILLAGES, this.members.size(), CLIENTS, RATE, RUN.toSeconds(),
+						Instant.now(), this.villageCount, this.members.size(), CLIENTS, RATE, RUN.toSeconds(),
 						Runtime.getRuntime().availableProcessors(), Runtime.version(), this.loadAtStart, loadAverage()))
 				.append(BenchApplication.table(this.rows));
 			table.append(String.format(Locale.ROOT, """
@@ -287,6 +298,14 @@ public final class MerchantBenchmark {
 					and with the same clients; the ratio column is throughput over the baseline's. Target: p99 of
 					verification at %d/s under 50 ms — measured %.2f ms.
 					""", RATE, verifyAtRate.p99()));
+			table.append('\n')
+				.append(BenchApplication.onSharedData()
+						? "The villages are the first of the shared data set's county (seeded once for every "
+								+ "benchmark, each on a copy of its own), their households holding the points of its "
+								+ "year of history; each was given a member here, and the merchant, offer and staff are "
+								+ "this benchmark's."
+						: "The villages and households, 100 points each, are this benchmark's own.")
+				.append('\n');
 			BenchApplication.writeReport("merchants.md", table);
 		}
 

@@ -32,6 +32,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
+import org.jifen.api.boards.Boards;
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
 import org.jifen.api.identity.Accounts;
@@ -50,8 +51,9 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 /**
  * The notifications' benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.NotificationBenchmark}.
- * Starts the application on embedded PostgreSQL and Redis, registers a village whose
- * households each have one member signed in as a villager, and measures in the same run:
+ * Starts the application on embedded PostgreSQL and Redis, registers villages (or takes
+ * the first of a copy of the {@link SharedDataSet}'s county) whose households each have
+ * one member signed in as a villager, and measures in the same run:
  * <ul>
  * <li>commit to SSE: awards posted through {@link Ledger#post} by several callers, each
  * timed from its commit to the arrival of its notification on the household's open live
@@ -137,7 +139,7 @@ public final class NotificationBenchmark {
 
 		private final List<String> tokens = new ArrayList<>();
 
-		private final List<Region> villages = new ArrayList<>();
+		private int villageCount;
 
 		private long kindId;
 
@@ -175,39 +177,59 @@ public final class NotificationBenchmark {
 		}
 
 		/**
-		 * One village, a household per villager with one member, written with SQL (the
-		 * register is not what is measured); each member bound to a WeChat dev openid and
+		 * A household per villager spread over {@link #VILLAGES} villages (the shared
+		 * county's first, or villages and households written here with SQL: the register
+		 * is not what is measured), each with one member bound to a WeChat dev openid and
 		 * signed in through the mini-program login.
 		 */
 		private void village(int villagers) throws Exception {
-			Villages villages = this.app.getBean(Villages.class);
-			Region county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
-			Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
-			for (int v = 0; v < VILLAGES; v++) {
-				this.villages.add(
-						villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village-" + v, "测试村" + v).block());
+			Region county;
+			String ids;
+			if (BenchApplication.onSharedData()) {
+				county = BenchApplication.region(this.app, this.postgres, SharedDataSet.COUNTY);
+				try (Connection connection = jdbc()) {
+					ids = SharedDataSet.countyVillages(connection, VILLAGES);
+				}
+				this.villageCount = ids.split(",").length;
+				// Redis starts empty: the town's and county's boards are built now, as a
+				// first read would, not by the relay inside the measured runs.
+				long started = System.nanoTime();
+				Boards boards = this.app.getBean(Boards.class);
+				boards.rebuildRegion(BenchApplication.region(this.app, this.postgres, SharedDataSet.TOWN).id(), null)
+					.then(boards.rebuildRegion(county.id(), null))
+					.block();
+				System.out.printf(Locale.ROOT, "Built the town's and county's boards in %.0f s%n",
+						(System.nanoTime() - started) / 1e9);
+			}
+			else {
+				Villages villages = this.app.getBean(Villages.class);
+				county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
+				Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
+				List<String> created = new ArrayList<>();
+				for (int v = 0; v < VILLAGES; v++) {
+					created.add(String
+						.valueOf(villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village-" + v, "测试村" + v)
+							.block()
+							.id()
+							.value()));
+				}
+				ids = String.join(",", created);
+				this.villageCount = VILLAGES;
+				try (Connection connection = jdbc(); var sql = connection.createStatement()) {
+					sql.execute("""
+							insert into household (village_id, number, head_name)
+							select r.id, lpad(g::text, 5, '0'), '户主' || g
+							from region r cross join generate_series(1, %d) g where r.id in (%s)"""
+						.formatted(perVillage(villagers), ids));
+				}
 			}
 			this.kindId = this.app.getBean(PointKinds.class).defaultKind(county.id()).block().id();
-			String ids = String.join(",", this.villages.stream().map((v) -> String.valueOf(v.id().value())).toList());
-			try (Connection connection = jdbc(); var sql = connection.createStatement()) {
-				sql.execute("""
-						insert into household (village_id, number, head_name)
-						select r.id, lpad(g::text, 5, '0'), '户主' || g
-						from region r cross join generate_series(1, %d) g where r.id in (%s)"""
-					.formatted((villagers + VILLAGES - 1) / VILLAGES, ids));
-				sql.execute("""
-						insert into member (household_id, name, relation, birth_year)
-						select id, head_name, '户主', 1960 from household where village_id in (%s)""".formatted(ids));
-				// Household i lives in village i % VILLAGES.
-				try (var rows = sql.executeQuery("""
-						select h.id, m.id, h.village_id from household h join member m on m.household_id = h.id
-						where h.village_id in (%s)
-						order by row_number() over (partition by h.village_id order by h.id), h.village_id
-						limit %d""".formatted(ids, villagers))) {
-					while (rows.next()) {
-						this.households.add(new long[] { rows.getLong(1), rows.getLong(2), rows.getLong(3) });
-					}
-				}
+			try (Connection connection = jdbc()) {
+				// Household i lives in village i % villageCount.
+				this.households.addAll(SharedDataSet.members(connection, ids, perVillage(villagers))
+					.stream()
+					.limit(villagers)
+					.toList());
 			}
 			Accounts accounts = this.app.getBean(Accounts.class);
 			List<String[]> signedIn = Flux.range(0, this.households.size())
@@ -221,6 +243,10 @@ public final class NotificationBenchmark {
 				this.users.add(Long.parseLong(user[0]));
 				this.tokens.add(user[1]);
 			}
+		}
+
+		private int perVillage(int villagers) {
+			return (villagers + this.villageCount - 1) / this.villageCount;
 		}
 
 		private Mono<String> signIn(String name) {
@@ -324,8 +350,8 @@ public final class NotificationBenchmark {
 			long start = System.nanoTime() + 20_000_000L;
 			long period = (rate > 0) ? 1_000_000_000L / rate : 0;
 			Flux.range(first, count).flatMap((i) -> {
-				int perVillage = Math.max(1, STREAMS / VILLAGES);
-				long[] household = this.households.get(oneVillage ? (i % perVillage) * VILLAGES : i % STREAMS);
+				int perVillage = Math.max(1, STREAMS / this.villageCount);
+				long[] household = this.households.get(oneVillage ? (i % perVillage) * this.villageCount : i % STREAMS);
 				Mono<Long> due = (rate > 0)
 						? Mono.delay(Duration.ofNanos(Math.max(0, start + (i - first) * period - System.nanoTime())))
 						: Mono.just(0L);
@@ -480,8 +506,8 @@ public final class NotificationBenchmark {
 						"%s · %d villages, %d households with a signed-in villager each · %d streams open for the relay "
 								+ "· %d awards by %d callers, then %d/s for %d s, then %d in one village "
 								+ "· %d cores · Java %s · ulimit -n %s · load average at the start %s, at the end %s%n%n",
-						Instant.now(), VILLAGES, this.households.size(), STREAMS, AWARDS, CALLERS, RATE, RATE_SECONDS,
-						ONE_VILLAGE_AWARDS, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+						Instant.now(), this.villageCount, this.households.size(), STREAMS, AWARDS, CALLERS, RATE,
+						RATE_SECONDS, ONE_VILLAGE_AWARDS, Runtime.getRuntime().availableProcessors(), Runtime.version(),
 						openFileLimit(), this.loadAtStart, loadAverage()));
 			if (!this.rows.isEmpty()) {
 				table.append("## Commit to SSE\n\n").append(BenchApplication.table(this.rows));
@@ -519,6 +545,12 @@ public final class NotificationBenchmark {
 
 						""", this.vmRssBaseline / 1048576.0, this.tokens.size()));
 			}
+			table.append(BenchApplication.onSharedData()
+					? "The villages are the first of the shared data set's county (seeded once for every benchmark, "
+							+ "each on a copy of its own): their first households were given a member each, signed "
+							+ "in here, and the awards continue their year of history. Redis starts empty; the town's "
+							+ "and county's boards were built before the runs.\n"
+					: "The villages and households are this benchmark's own.\n");
 			BenchApplication.writeReport("notifications.md", table);
 		}
 

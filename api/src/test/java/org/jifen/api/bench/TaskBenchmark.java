@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.jifen.api.tasks.TaskBoard;
 import org.jifen.api.village.MemberId;
 import org.jifen.api.village.NewHousehold;
 import org.jifen.api.village.Region;
+import org.jifen.api.village.RegionId;
 import org.jifen.api.village.RegionLevel;
 import org.jifen.api.village.Villages;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -35,9 +37,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The task grab benchmark (a command, not a test):
  * {@code ./mvnw -pl api -am -Pbench verify -Dbench.main=org.jifen.api.bench.TaskBenchmark}.
- * {@value #VOLUNTEERS_DEFAULT} signed-in villagers grab back to back, each wave of
- * requests storming one task of a few slots (so most answers are task-already-taken, as
- * in a real storm), and then a full task. Baselines in the same run: an empty HTTP
+ * {@value #VOLUNTEERS_DEFAULT} signed-in villagers of one village (registered here, or
+ * the first village of the {@link SharedDataSet}'s county) grab back to back, each wave
+ * of requests storming one task of a few slots (so most answers are task-already-taken,
+ * as in a real storm), and then a full task. Baselines in the same run: an empty HTTP
  * endpoint under the same 200 clients, and pgbench running the grab's conditional UPDATE
  * (SKIP LOCKED) as one committed transaction. Writes {@code api/target/bench/tasks.md}.
  */
@@ -112,30 +115,38 @@ public final class TaskBenchmark {
 		}
 
 		/**
-		 * A village of {@link #VOLUNTEERS} signed-in villagers, {@link #TASKS} village
-		 * tasks of {@link #SLOTS} slots, and one large task for pgbench.
+		 * A village of {@link #VOLUNTEERS} signed-in villagers (the shared county's first
+		 * village, or one registered here), {@link #TASKS} village tasks of
+		 * {@link #SLOTS} slots, and one large task for pgbench.
 		 */
 		private void village() throws Exception {
-			Villages villages = this.app.getBean(Villages.class);
-			Region county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
-			Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
-			this.village = villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village", "测试村").block();
-			List<NewHousehold> households = new ArrayList<>();
-			for (int i = 0; i < VOLUNTEERS; i++) {
-				households.add(new NewHousehold(null, String.format(Locale.ROOT, "%04d", i), "志愿者" + i, null,
-						List.of(new NewHousehold.NewMember("志愿者" + i, "户主", 1980))));
-			}
-			villages.registerHouseholds(this.village.id(), households).block();
 			List<Long> members = new ArrayList<>();
-			try (Connection connection = BenchApplication.jdbc(this.postgres);
-					var rows = connection.createStatement().executeQuery("""
-							select m.id from member m join household h on h.id = m.household_id
-							where h.village_id = %d order by m.id""".formatted(this.village.id().value()))) {
-				while (rows.next()) {
-					members.add(rows.getLong(1));
+			if (BenchApplication.onSharedData()) {
+				try (Connection connection = BenchApplication.jdbc(this.postgres)) {
+					String village = SharedDataSet.countyVillages(connection, 1);
+					this.village = this.app.getBean(Villages.class)
+						.region(new RegionId(Long.parseLong(village)))
+						.block();
+					SharedDataSet.members(connection, village, VOLUNTEERS).forEach((member) -> members.add(member[1]));
+				}
+				if (members.size() < VOLUNTEERS) {
+					throw new IllegalStateException("The shared village has " + members.size()
+							+ " households, fewer than " + VOLUNTEERS + " volunteers");
 				}
 			}
-			this.firstMember = members.getFirst();
+			else {
+				registerVillage();
+				try (Connection connection = BenchApplication.jdbc(this.postgres);
+						var rows = connection.createStatement().executeQuery("""
+								select m.id from member m join household h on h.id = m.household_id
+								where h.village_id = %d order by m.id""".formatted(this.village.id().value()))) {
+					while (rows.next()) {
+						members.add(rows.getLong(1));
+					}
+				}
+			}
+			// pgbench's volunteers: members from the lowest id up.
+			this.firstMember = Collections.min(members);
 			Accounts accounts = this.app.getBean(Accounts.class);
 			this.tokens.addAll(Flux.range(0, VOLUNTEERS)
 				.flatMapSequential((i) -> accounts
@@ -157,6 +168,22 @@ public final class TaskBenchmark {
 				.collectList()
 				.block());
 			this.baselineTask = board.post(admin, this.village.id(), task("pgbench", 100, now), null).block().id();
+		}
+
+		/**
+		 * A village of {@link #VOLUNTEERS} households registered through the application.
+		 */
+		private void registerVillage() {
+			Villages villages = this.app.getBean(Villages.class);
+			Region county = villages.createRegion(null, RegionLevel.COUNTY, "bench-county", "测试县").block();
+			Region town = villages.createRegion(county.id(), RegionLevel.TOWN, "bench-town", "测试镇").block();
+			this.village = villages.createRegion(town.id(), RegionLevel.VILLAGE, "bench-village", "测试村").block();
+			List<NewHousehold> households = new ArrayList<>();
+			for (int i = 0; i < VOLUNTEERS; i++) {
+				households.add(new NewHousehold(null, String.format(Locale.ROOT, "%04d", i), "志愿者" + i, null,
+						List.of(new NewHousehold.NewMember("志愿者" + i, "户主", 1980))));
+			}
+			villages.registerHouseholds(this.village.id(), households).block();
 		}
 
 		private static NewTask task(String title, int slots, Instant now) {
@@ -296,6 +323,13 @@ public final class TaskBenchmark {
 					and puts the slot back, as one committed transaction, with %d connections (the application's
 					pool), on the same server.
 					""".formatted(DATABASE_CLIENTS));
+			table.append('\n')
+				.append(BenchApplication.onSharedData()
+						? "The village is the first of the shared data set's county (seeded once for every benchmark, "
+								+ "each on a copy of its own); its first households were given a member each, signed in "
+								+ "here, and the admin, tasks and slots are this benchmark's."
+						: "The village, its households registered through the application, is this benchmark's own.")
+				.append('\n');
 			BenchApplication.writeReport("tasks.md", table);
 		}
 
