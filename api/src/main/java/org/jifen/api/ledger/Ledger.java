@@ -62,8 +62,10 @@ public class Ledger {
 			.filter((counties) -> counties.getT1().longValue() == counties.getT2().longValue())
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
 					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
-			.then(this.repository.lockChain(village, posting.requestId()))
-			.flatMap((chain) -> (chain.posted() != null) ? Mono.just(chain.posted()) : append(posting, chain.head()));
+			.then(this.repository.lockChain(village))
+			.flatMap((head) -> ((posting.requestId() != null)
+					? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
+				.switchIfEmpty(Mono.defer(() -> append(posting, head))));
 	}
 
 	private Mono<Posted> append(Posting posting, LedgerRepository.ChainHead head) {

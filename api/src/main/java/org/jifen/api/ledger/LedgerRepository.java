@@ -27,9 +27,6 @@ class LedgerRepository {
 	record ChainHead(long lastSeq, byte[] lastHash) {
 	}
 
-	record LockedChain(ChainHead head, @Nullable Posted posted) {
-	}
-
 	/** A stored transaction with its entries, as the verification reads it. */
 	record StoredTransaction(long id, long seq, String type, String memo, @Nullable String requestId,
 			Instant occurredAt, byte[] prevHash, byte[] hash, List<JournalHash.Line> lines, @Nullable String category) {
@@ -172,22 +169,14 @@ class LedgerRepository {
 	}
 
 	/**
-	 * The village's chain, its head locked until the transaction ends (started on the
-	 * first posting), with the transaction already posted under this request id, if one
-	 * was.
+	 * The village's chain head, locked until the transaction ends (started on the first
+	 * posting).
 	 */
-	Mono<LockedChain> lockChain(RegionId village, @Nullable String requestId) {
-		Mono<LockedChain> locked = Sql.bindNullable(this.database.sql("""
-				select c.last_seq, c.last_hash, t.id as posted_id, t.seq as posted_seq, t.hash as posted_hash
-				from journal_chain c
-				left join journal_transaction t on t.village_id = c.village_id and t.request_id = :request
-				where c.village_id = :village
-				for update of c""").bind("village", village.value()), "request", requestId, String.class)
-			.map((row) -> new LockedChain(
-					new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)),
-					(row.get("posted_id", Long.class) != null) ? new Posted(row.get("posted_id", Long.class),
-							row.get("posted_seq", Long.class), JournalHash.hex(row.get("posted_hash", byte[].class)))
-							: null))
+	Mono<ChainHead> lockChain(RegionId village) {
+		Mono<ChainHead> locked = this.database
+			.sql("select last_seq, last_hash from journal_chain where village_id = :village for update")
+			.bind("village", village.value())
+			.map((row) -> new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)))
 			.one();
 		return locked.switchIfEmpty(Mono.defer(() -> this.database.sql("""
 				insert into journal_chain (village_id, last_seq, last_hash) values (:village, 0, :genesis)
@@ -196,6 +185,21 @@ class LedgerRepository {
 			.bind("genesis", JournalHash.GENESIS)
 			.then()
 			.then(locked)));
+	}
+
+	/**
+	 * The transaction already posted under this request id. Its own statement, after the
+	 * chain's lock: a statement that waited for the lock still reads other rows as they
+	 * were when it began, and would miss the posting that the lock's holder committed.
+	 */
+	Mono<Posted> findByRequest(RegionId village, String requestId) {
+		return this.database
+			.sql("select id, seq, hash from journal_transaction where village_id = :village and request_id = :request")
+			.bind("village", village.value())
+			.bind("request", requestId)
+			.map((row) -> new Posted(row.get("id", Long.class), row.get("seq", Long.class),
+					JournalHash.hex(row.get("hash", byte[].class))))
+			.one();
 	}
 
 	/**

@@ -39,6 +39,8 @@ class FallbackCodes {
 
 	private static final int TRIES = 8;
 
+	private static final Duration AUDIT_WAIT = Duration.ofSeconds(1);
+
 	private final ReactiveStringRedisTemplate redis;
 
 	private final AuditTrail auditTrail;
@@ -112,6 +114,15 @@ class FallbackCodes {
 				.record(caller.actor(), merchant.homeRegionId(), "fallback-code.failed", "merchant:" + merchant.id(),
 						null, Map.of("attempts", counts.getT1()))
 				.as(this.ownTransaction::transactional)
+				// The request's own transaction holds a connection already: when the pool
+				// is short (a burst of wrong codes), the log line stands in for the audit
+				// rather than every till waiting for a connection.
+				.timeout(AUDIT_WAIT)
+				.onErrorResume((error) -> {
+					log.warn("Wrong fallback code at merchant {} by user {} ({} attempts), not audited: {}",
+							merchant.id(), caller.userId(), counts.getT1(), error.toString());
+					return Mono.empty();
+				})
 				.then(Mono.error(new DomainException(Kind.REFUSED, "code-invalid",
 						"No live code has these digits at this merchant.",
 						Map.of("attemptsLeft", Math.max(0, this.properties.fallbackAttempts() - counts.getT1()))))));

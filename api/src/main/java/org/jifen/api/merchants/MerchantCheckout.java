@@ -165,7 +165,6 @@ public class MerchantCheckout {
 				return Mono.error(new DomainException(Kind.MALFORMED, "bill-required",
 						"Send the bill in fen (billFen) to apply a discount."));
 			}
-			long bill = (billFen != null) ? billFen : offer.itemValueFen();
 			return this.villages.memberHome(new MemberId(code.memberId()))
 				.filter((home) -> home.householdId().value() == code.householdId()
 						&& home.villageId().value() == code.villageId())
@@ -173,7 +172,7 @@ public class MerchantCheckout {
 				.switchIfEmpty(Mono.error(CodeSigner::invalid))
 				.flatMap((home) -> this.villages.place(home.householdId())
 					.flatMap((place) -> this.merchants.context(offer, home, place))
-					.flatMap((context) -> holdInTransaction(caller, context, code, via, bill)));
+					.flatMap((context) -> holdInTransaction(caller, context, code, via, billFen)));
 		});
 	}
 
@@ -183,7 +182,7 @@ public class MerchantCheckout {
 	 * posting, all or nothing.
 	 */
 	private Mono<Redemption> holdInTransaction(Caller caller, Merchants.Context scanned, RedemptionCode code,
-			String via, long bill) {
+			String via, @Nullable Long billFen) {
 		MemberHome home = scanned.home();
 		boolean exchange = scanned.offer().type() == Offer.Type.ITEM_EXCHANGE;
 		Mono<Redemption> work = this.repository.lockMember(home.memberId().value())
@@ -204,7 +203,9 @@ public class MerchantCheckout {
 						.flatMap((taken) -> taken ? Mono.<Void>empty() : Mono.error(outOfStock(context.offer())))
 							: Mono.<Void>empty();
 				})
-				.then(Mono.defer(() -> record(caller, context, code, via, bill))));
+				// An exchange without a bill is worth the item's value as it is now.
+				.then(Mono.defer(() -> record(caller, context, code, via,
+						(billFen != null) ? billFen : context.offer().itemValueFen()))));
 		return this.transactions.transactional(work);
 	}
 

@@ -124,6 +124,24 @@ class LedgerIT extends IntegrationTest {
 		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst().score()).isEqualTo(5);
 	}
 
+	/**
+	 * Every instance runs the same jobs (the yearly reset, the notice close): the same
+	 * request posted at once from many places lands once, and every caller is told of
+	 * that one posting rather than failing on the duplicate.
+	 */
+	@Test
+	void theSameRequestPostedConcurrentlyLandsOnceAndAnswersEveryCaller() {
+		List<Posted> answers = Flux.range(0, 20)
+			.flatMap((i) -> this.ledger
+				.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 5, "勤: 志愿服务", "claim-race")), 20)
+			.collectList()
+			.block();
+
+		assertThat(answers).hasSize(20).containsOnly(answers.get(0));
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst().score()).isEqualTo(5);
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
 	@Test
 	void fiftyConcurrentPostingsToOneAccountLeaveExactBalances() {
 		Flux.range(0, 50)
