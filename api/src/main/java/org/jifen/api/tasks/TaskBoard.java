@@ -373,7 +373,7 @@ public class TaskBoard {
 			.concatMap((slotId) -> guarded("confirm", slotId, this.repository.slotById(slotId)
 				.flatMap(
 						(slot) -> task(slot.taskId()).flatMap((task) -> pay(task, slot, List.of(State.COMPLETED), now)))
-				.onErrorResume(DomainException.class, (ex) -> Mono.empty())))
+				.onErrorResume(TaskBoard::movedMeanwhile, (ex) -> Mono.empty())))
 			.count();
 		Mono<Long> expired = this.repository.pastDeadline(now, startedCutoff(now), 500)
 			.concatMap((taskId) -> guarded("expire", taskId, expire(taskId, now)))
@@ -446,8 +446,17 @@ public class TaskBoard {
 				.flatMap((returned) -> (slot.volunteerHouseholdId() != null)
 						? tell(event, task, slot, slot.volunteerHouseholdId(), List.of(task.title()))
 						: Mono.<Long>empty())
-				.onErrorResume(DomainException.class, (ex) -> Mono.empty()))
+				.onErrorResume(TaskBoard::movedMeanwhile, (ex) -> Mono.empty()))
 			.then();
+	}
+
+	/**
+	 * A slot someone else moved since it was read: skipped. Any other refusal (the
+	 * ledger's, say) fails the whole change, so that no slot is marked settled without
+	 * its posting.
+	 */
+	private static boolean movedMeanwhile(Throwable error) {
+		return error instanceof DomainException refused && "illegal-task-transition".equals(refused.type());
 	}
 
 	private Mono<TaskSlot> pay(Task task, TaskSlot slot, List<State> from, Instant now) {
