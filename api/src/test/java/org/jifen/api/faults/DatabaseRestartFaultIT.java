@@ -2,9 +2,6 @@ package org.jifen.api.faults;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -12,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
+import org.jifen.api.support.RealServices;
 import org.jifen.api.faults.Traffic.Answer;
 import org.jifen.api.faults.Traffic.Change;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,10 +52,7 @@ class DatabaseRestartFaultIT {
 	static void ownDatabase(DynamicPropertyRegistry registry) throws Exception {
 		dataDirectory = Files.createTempDirectory("jifen-fault-postgres");
 		postgres = EmbeddedPostgres.start(dataDirectory, DATABASE);
-		registry.add("spring.r2dbc.url", postgres::r2dbcUrl);
-		registry.add("spring.r2dbc.username", postgres::user);
-		registry.add("spring.flyway.url", postgres::jdbcUrl);
-		registry.add("spring.flyway.user", postgres::user);
+		RealServices.useDatabase(registry, postgres);
 		registry.add("spring.data.redis.host", redis::host);
 		registry.add("spring.data.redis.port", redis::port);
 	}
@@ -113,18 +108,7 @@ class DatabaseRestartFaultIT {
 	}
 
 	private static long count(String sql, Object... parameters) {
-		try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
-				var query = connection.prepareStatement(sql)) {
-			for (int i = 0; i < parameters.length; i++) {
-				query.setObject(i + 1, parameters[i]);
-			}
-			var rows = query.executeQuery();
-			rows.next();
-			return rows.getLong(1);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Could not run " + sql, ex);
-		}
+		return RealServices.count(postgres, sql, parameters);
 	}
 
 }

@@ -58,10 +58,7 @@ class DatabaseRestartIT {
 		dataDirectory = Files.createTempDirectory("jifen-restart-postgres");
 		postgres = EmbeddedPostgres.start(dataDirectory, DATABASE);
 		RealServices redis = RealServices.get();
-		registry.add("spring.r2dbc.url", postgres::r2dbcUrl);
-		registry.add("spring.r2dbc.username", postgres::user);
-		registry.add("spring.flyway.url", postgres::jdbcUrl);
-		registry.add("spring.flyway.user", postgres::user);
+		RealServices.useDatabase(registry, postgres);
 		registry.add("spring.data.redis.host", redis::redisHost);
 		registry.add("spring.data.redis.port", redis::redisPort);
 	}
@@ -131,12 +128,8 @@ class DatabaseRestartIT {
 			.exchange();
 	}
 
-	private static long count(String sql) throws Exception {
-		try (var connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
-				var rows = connection.createStatement().executeQuery(sql)) {
-			rows.next();
-			return rows.getLong(1);
-		}
+	private static long count(String sql) {
+		return RealServices.count(postgres, sql);
 	}
 
 }

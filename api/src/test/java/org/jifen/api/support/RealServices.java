@@ -17,6 +17,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import org.jifen.api.embedded.EmbeddedPostgres;
 import org.jifen.api.embedded.EmbeddedRedis;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The real PostgreSQL and Redis every integration test talks to, started once per test
@@ -165,7 +166,26 @@ public final class RealServices {
 	 * fact.
 	 */
 	public long count(String sql, Object... parameters) {
-		try (Connection connection = jdbc(); var query = connection.prepareStatement(sql)) {
+		try (Connection connection = jdbc()) {
+			return count(connection, sql, parameters);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run " + sql, ex);
+		}
+	}
+
+	/** {@link #count(String, Object...)} on a PostgreSQL of a test's own. */
+	public static long count(EmbeddedPostgres postgres, String sql, Object... parameters) {
+		try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "")) {
+			return count(connection, sql, parameters);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run " + sql, ex);
+		}
+	}
+
+	private static long count(Connection connection, String sql, Object... parameters) throws SQLException {
+		try (var query = connection.prepareStatement(sql)) {
 			for (int i = 0; i < parameters.length; i++) {
 				query.setObject(i + 1, parameters[i]);
 			}
@@ -173,9 +193,17 @@ public final class RealServices {
 			rows.next();
 			return rows.getLong(1);
 		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Could not run " + sql, ex);
-		}
+	}
+
+	/**
+	 * Points the application at a PostgreSQL of a test's own (one the test stops and
+	 * starts).
+	 */
+	public static void useDatabase(DynamicPropertyRegistry registry, EmbeddedPostgres postgres) {
+		registry.add("spring.r2dbc.url", postgres::r2dbcUrl);
+		registry.add("spring.r2dbc.username", postgres::user);
+		registry.add("spring.flyway.url", postgres::jdbcUrl);
+		registry.add("spring.flyway.user", postgres::user);
 	}
 
 	/**
