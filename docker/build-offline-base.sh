@@ -136,10 +136,12 @@ done < <(find "$rootfs$java_dir" -type f \( -path '*/bin/*' -o -name '*.so' -o -
 
 # Libraries opened with dlopen: look them up in the loader's cache, like the loader would.
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+# awk reads to the end rather than exiting at the first match: ldconfig still writing into a
+# closed pipe dies of SIGPIPE, and with pipefail that failed the build now and then (exit 141).
 for soname in $extra_libs; do
-  path=$("$ldconfig" -p 2>/dev/null | awk -v name="$soname" '$1 == name && /x86-64|AArch64|aarch64|64bit/ { print $NF; exit }')
+  path=$("$ldconfig" -p 2>/dev/null | awk -v name="$soname" '!found && $1 == name && /x86-64|AArch64|aarch64|64bit/ { print $NF; found = 1 }')
   if [[ -z $path ]]; then
-    path=$("$ldconfig" -p 2>/dev/null | awk -v name="$soname" '$1 == name { print $NF; exit }')
+    path=$("$ldconfig" -p 2>/dev/null | awk -v name="$soname" '!found && $1 == name { print $NF; found = 1 }')
   fi
   [[ -n $path ]] || fail "$soname not found on this machine (ldconfig -p)"
   copy_library "$path"

@@ -341,7 +341,7 @@ fi
 
 if grep -qE '^WARNING:| WARN ' "$log"; then
   echo "  the application's warnings:"
-  grep -E '^WARNING:| WARN ' "$log" | cut -c1-300 | head -n 20 | sed 's/^/    /'
+  grep -E '^WARNING:| WARN ' "$log" | cut -c1-300 | sed -n '1,20s/^/    /p'
 fi
 
 kill -TERM "$app_pid"
