@@ -250,17 +250,19 @@ class LedgerRepository {
 
 	private Flux<Balance> balances(String ownerColumn, long ownerId, Instant monthStart, Instant quarterStart,
 			Instant yearStart) {
+		// Summed per account through its entries' index: one join over all entries let
+		// the planner scan the whole journal for every balance read.
 		return this.database.sql("""
-				select k.code, k.name, a.score, a.available,
-				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :month), 0) as month,
-				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :quarter), 0) as quarter,
-				       coalesce(sum(e.score_delta) filter (where t.occurred_at >= :year), 0) as year
+				select k.code, k.name, a.score, a.available, p.month, p.quarter, p.year
 				from account a join point_kind k on k.id = a.kind_id
-				     left join journal_entry e on e.account_id = a.id
-				     left join journal_transaction t on t.id = e.transaction_id
+				     cross join lateral (
+				         select coalesce(sum(e.score_delta) filter (where t.occurred_at >= :month), 0) as month,
+				                coalesce(sum(e.score_delta) filter (where t.occurred_at >= :quarter), 0) as quarter,
+				                coalesce(sum(e.score_delta), 0) as year
+				         from journal_entry e join journal_transaction t on t.id = e.transaction_id
+				         where e.account_id = a.id and t.occurred_at >= :year) p
 				where a.""" + ownerColumn + """
 				       = :owner
-				group by k.id, k.code, k.name, a.score, a.available
 				order by k.id""")
 			.bind("owner", ownerId)
 			.bind("month", monthStart.atOffset(ZoneOffset.UTC))

@@ -221,7 +221,7 @@ public class MerchantCheckout {
 				Redemption.Status.HELD, caller.userId(), now, now.plus(this.properties.holdTimeout()), null, null,
 				null);
 		return this.repository.insertRedemption(held, code.nonce())
-			.switchIfEmpty(Mono.error(used()))
+			.switchIfEmpty(Mono.error(MerchantCheckout::used))
 			.flatMap((id) -> ((offer.pointsCost() > 0)
 					? this.ledger
 						.post(Posting.hold(home.villageId(), context.kind().id(), payer(held), offer.pointsCost(),

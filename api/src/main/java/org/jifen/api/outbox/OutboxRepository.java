@@ -47,21 +47,25 @@ class OutboxRepository {
 	/**
 	 * Leases up to {@code limit} due events to {@code owner}. An event is held back while
 	 * an earlier event of its ordering key waits for a retry or is leased elsewhere, so
-	 * each key's events are handled in order. Runs in the caller's transaction.
+	 * each key's events are handled in order. Each key's first such event is found once,
+	 * so a backlog costs its length to lease, not its square. Runs in the caller's
+	 * transaction.
 	 */
 	Flux<OutboxEvent> claim(String owner, Instant now, Instant leasedUntil, int limit) {
 		return this.database.sql("select pg_advisory_xact_lock(:lock)")
 			.bind("lock", CLAIM_LOCK)
 			.then()
 			.thenMany(this.database.sql("""
-					with candidates as (
+					with held_back as (
+					    select ordering_key, min(id) as first_id from outbox_event
+					    where status = 'PENDING' and (next_attempt_at > :now or leased_until >= :now)
+					    group by ordering_key),
+					candidates as (
 					    select e.id from outbox_event e
 					    where e.status = 'PENDING' and e.next_attempt_at <= :now
 					      and (e.leased_until is null or e.leased_until < :now)
 					      and not exists (
-					          select 1 from outbox_event p
-					          where p.ordering_key = e.ordering_key and p.status = 'PENDING' and p.id < e.id
-					            and (p.next_attempt_at > :now or p.leased_until >= :now))
+					          select 1 from held_back h where h.ordering_key = e.ordering_key and h.first_id < e.id)
 					    order by e.id
 					    limit :limit
 					    for update skip locked)

@@ -564,7 +564,7 @@ public final class LedgerBenchmark {
 		private static String balanceScript() {
 			return """
 					\\set household random(:hmin, :hmax)
-					SELECT k.code, k.name, a.score, a.available, coalesce(sum(e.score_delta) FILTER (WHERE t.occurred_at >= date_trunc('month', now())), 0) AS month, coalesce(sum(e.score_delta) FILTER (WHERE t.occurred_at >= date_trunc('quarter', now())), 0) AS quarter, coalesce(sum(e.score_delta) FILTER (WHERE t.occurred_at >= date_trunc('year', now())), 0) AS year FROM account a JOIN point_kind k ON k.id = a.kind_id LEFT JOIN journal_entry e ON e.account_id = a.id LEFT JOIN journal_transaction t ON t.id = e.transaction_id WHERE a.household_id = :household GROUP BY k.id, k.code, k.name, a.score, a.available ORDER BY k.id;
+					SELECT k.code, k.name, a.score, a.available, p.month, p.quarter, p.year FROM account a JOIN point_kind k ON k.id = a.kind_id CROSS JOIN LATERAL (SELECT coalesce(sum(e.score_delta) FILTER (WHERE t.occurred_at >= date_trunc('month', now())), 0) AS month, coalesce(sum(e.score_delta) FILTER (WHERE t.occurred_at >= date_trunc('quarter', now())), 0) AS quarter, coalesce(sum(e.score_delta), 0) AS year FROM journal_entry e JOIN journal_transaction t ON t.id = e.transaction_id WHERE e.account_id = a.id AND t.occurred_at >= date_trunc('year', now())) p WHERE a.household_id = :household ORDER BY k.id;
 					""";
 		}
 

@@ -246,6 +246,12 @@ public final class MerchantBenchmark {
 					.flatMap((member) -> ledger.post(Posting.award(new RegionId(member[2]), kind,
 							new HouseholdId(member[0]), 100, "参加义务劳动", null)), 8)
 					.blockLast();
+				try (Connection connection = BenchApplication.jdbc(this.postgres);
+						var sql = connection.createStatement()) {
+					// As after any bulk load: the planner's figures for the tables just
+					// filled, which autovacuum would gather only later.
+					sql.execute("analyze");
+				}
 			}
 
 			Accounts accounts = this.app.getBean(Accounts.class);

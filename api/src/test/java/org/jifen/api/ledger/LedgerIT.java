@@ -1,7 +1,9 @@
 package org.jifen.api.ledger;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,6 +83,46 @@ class LedgerIT extends IntegrationTest {
 			.containsExactly(new Balance("household", "户积分", 5, 2, 5, 5, 5));
 		assertThat(services().count("select coalesce(sum(amount), 0) from journal_entry")).isZero();
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	/**
+	 * This month's, quarter's and year's figures count only the entries of that period in
+	 * the village's zone; the score counts every entry.
+	 */
+	@Test
+	void periodFiguresCountOnlyThePeriodsEntries() {
+		LocalDate today = LocalDate.now(SHANGHAI);
+		LocalDate monthStart = today.withDayOfMonth(1);
+		LocalDate quarterStart = monthStart.withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1);
+		LocalDate yearStart = today.withDayOfYear(1);
+		Map<LocalDate, Long> awards = new LinkedHashMap<>();
+		awards.put(yearStart.minusDays(1), 1L);
+		awards.put(quarterStart.minusDays(1), 2L);
+		awards.put(monthStart.minusDays(1), 4L);
+		awards.put(today, 8L);
+		long month = 0;
+		long quarter = 0;
+		long year = 0;
+		for (Map.Entry<LocalDate, Long> award : awards.entrySet()) {
+			String request = "period-" + award.getKey();
+			this.ledger
+				.post(Posting.award(this.village.id(), this.householdKind, this.zhang, award.getValue(), "勤: 志愿服务",
+						request))
+				.block();
+			// Noon of that day, as if posted then.
+			services().count(
+					"with moved as (update journal_transaction set occurred_at = ? where request_id = ? returning 1) "
+							+ "select count(*) from moved",
+					award.getKey().atTime(12, 0).atZone(SHANGHAI).toOffsetDateTime(), request);
+			month += award.getKey().isBefore(monthStart) ? 0 : award.getValue();
+			quarter += award.getKey().isBefore(quarterStart) ? 0 : award.getValue();
+			year += award.getKey().isBefore(yearStart) ? 0 : award.getValue();
+		}
+
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst())
+			.isEqualTo(new Balance("household", "户积分", 15, 15, month, quarter, year));
+		assertThat(month).isEqualTo(8);
+		assertThat(year).isLessThan(15);
 	}
 
 	@Test
