@@ -71,12 +71,14 @@ class InboxConsumer implements OutboxConsumer {
 		HouseholdId householdId = new HouseholdId(leg.get("householdId").asLong());
 		long points = Math.abs(
 				(leg.path("scoreDelta").asLong() != 0) ? leg.path("scoreDelta").asLong() : leg.path("amount").asLong());
-		return balances(householdId).flatMap(
-				(balances) -> this.inbox.toMembers(householdId,
-						(user, phone) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
+		// Read once, and only if a member signs in to hear of it.
+		Mono<List<?>> balances = balances(householdId).cache();
+		return this.inbox.toMembers(
+				householdId, (user,
+						phone) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
 								List.of(points, memo), user, phone) : Mono.<Void>empty())
-							.then(this.inbox.balanceChanged(user.userId(),
-									Inbox.balanceEvent(householdId.value(), balances)))));
+							.then(balances.flatMap((figures) -> this.inbox.balanceChanged(user.userId(),
+									Inbox.balanceEvent(householdId.value(), figures)))));
 	}
 
 	/**

@@ -56,6 +56,21 @@ public class Ledger {
 
 	@Transactional
 	public Mono<Posted> post(Posting posting) {
+		return post(posting, true);
+	}
+
+	/**
+	 * Posts a change whose request id names a row the caller's transaction has just made
+	 * (a redemption's hold): it cannot have been posted before, so no earlier posting is
+	 * looked up under the chain's lock. Were it posted twice all the same, the request
+	 * id's unique index refuses the second.
+	 */
+	@Transactional
+	public Mono<Posted> postFirst(Posting posting) {
+		return post(posting, false);
+	}
+
+	private Mono<Posted> post(Posting posting, boolean lookUpEarlier) {
 		RegionId village = posting.village();
 		return this.kinds.countyOfKind(posting.kindId())
 			.zipWith(this.kinds.countyOf(village))
@@ -63,7 +78,7 @@ public class Ledger {
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
 					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
 			.then(this.repository.lockChain(village))
-			.flatMap((head) -> ((posting.requestId() != null)
+			.flatMap((head) -> ((lookUpEarlier && posting.requestId() != null)
 					? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
 				.switchIfEmpty(Mono.defer(() -> append(posting, head))));
 	}

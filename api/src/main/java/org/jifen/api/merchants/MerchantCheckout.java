@@ -185,15 +185,17 @@ public class MerchantCheckout {
 			String via, @Nullable Long billFen) {
 		MemberHome home = scanned.home();
 		boolean exchange = scanned.offer().type() == Offer.Type.ITEM_EXCHANGE;
-		Mono<Redemption> work = this.repository.lockMember(home.memberId().value())
-			.then(this.merchants.offerForHold(scanned.offer().id(), exchange))
+		Mono<Redemption> work = this.merchants.offerForHold(home.memberId(), scanned.offer().id(), exchange)
 			.flatMap((offer) -> Objects.equals(offer.kind(), scanned.offer().kind())
 					? Mono.just(scanned.withOffer(offer))
 					: Mono.error(new DomainException(Kind.CONFLICT, "offer-changed",
 							"The offer changed while the code was scanned; scan it again.",
 							Map.of("offerId", offer.id()))))
-			.flatMap((context) -> this.repository.nonceUsed(code.nonce())
-				.flatMap((used) -> used ? Mono.error(used()) : this.merchants.facts(context, false))
+			.flatMap((context) -> this.repository
+				.nonceUsedAndUses(code.nonce(), home.memberId().value(), context.offer().id(),
+						this.merchants.usesCountedSince(context))
+				.flatMap((found) -> found.nonceUsed() ? Mono.error(used())
+						: this.merchants.facts(context, false, Mono.just(found.uses())))
 				.flatMap((facts) -> {
 					List<Eligibility.Refusal> refusals = Eligibility.refusals(context.offer(), facts);
 					if (!refusals.isEmpty()) {
@@ -224,7 +226,7 @@ public class MerchantCheckout {
 			.switchIfEmpty(Mono.error(MerchantCheckout::used))
 			.flatMap((id) -> ((offer.pointsCost() > 0)
 					? this.ledger
-						.post(Posting.hold(home.villageId(), context.kind().id(), payer(held), offer.pointsCost(),
+						.postFirst(Posting.hold(home.villageId(), context.kind().id(), payer(held), offer.pointsCost(),
 								memo("积分兑换冻结", context.merchant(), offer), "redemption-" + id + "-hold"))
 						.then()
 					: Mono.<Void>empty())

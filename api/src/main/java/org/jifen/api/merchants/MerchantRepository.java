@@ -231,18 +231,47 @@ class MerchantRepository {
 	 * Serialises one member's redemptions until the transaction ends, so per-period uses
 	 * count every earlier one.
 	 */
-	Mono<Void> lockMember(long memberId) {
-		return this.database.sql("select pg_advisory_xact_lock(:space, :member::int)")
+	/**
+	 * Takes the member's checkout lock (one hold of a member at a time), then reads the
+	 * offer locked as {@link #lockedOffer(long, boolean)} does, in one round trip. A
+	 * locking read returns the offer's latest committed terms even when they changed
+	 * while the member's lock was awaited.
+	 */
+	Mono<Offer> lockMemberAndOffer(long memberId, long offerId, boolean exclusive) {
+		return this.database
+			.sql("select " + OFFER_COLUMNS
+					+ " from (select pg_advisory_xact_lock(:space, :member::int)) as member_lock, merchant_offer"
+					+ " where id = :id for " + (exclusive ? "update" : "share") + " of merchant_offer")
 			.bind("space", MEMBER_LOCK)
 			.bind("member", memberId)
-			.then();
+			.bind("id", offerId)
+			.map((row) -> offer(row))
+			.one();
 	}
 
-	Mono<Boolean> nonceUsed(byte[] nonce) {
-		return this.database.sql("select count(*) from redemption where code_nonce = :nonce")
+	/**
+	 * Whether a code's nonce was used, and the member's uses of the offer since an
+	 * instant that still count (none without one), in one round trip under the member's
+	 * lock.
+	 */
+	Mono<NonceAndUses> nonceUsedAndUses(byte[] nonce, long memberId, long offerId, @Nullable Instant since) {
+		GenericExecuteSpec spec = this.database.sql("""
+				select exists (select 1 from redemption where code_nonce = :nonce) as nonce_used,
+				       (select count(*) from redemption
+				        where member_id = :member and offer_id = :offer and held_at >= :since
+				          and status in ('HELD', 'CAPTURED')) as uses""")
 			.bind("nonce", nonce)
-			.map((row) -> row.get(0, Long.class) > 0)
+			.bind("member", memberId)
+			.bind("offer", offerId);
+		spec = Sql.bindNullable(spec, "since", (since != null) ? since.atOffset(ZoneOffset.UTC) : null,
+				OffsetDateTime.class);
+		return spec
+			.map((row) -> new NonceAndUses(Boolean.TRUE.equals(row.get("nonce_used", Boolean.class)),
+					row.get("uses", Long.class)))
 			.one();
+	}
+
+	record NonceAndUses(boolean nonceUsed, long uses) {
 	}
 
 	/**

@@ -286,12 +286,13 @@ public class Merchants {
 	}
 
 	/**
-	 * The offer's current terms, locked until the transaction ends so that an edit or a
-	 * withdrawal waits for the hold, or the hold for them. An exchange takes the row for
-	 * update, as taking its stock will.
+	 * Under the member's checkout lock, the offer's current terms, locked until the
+	 * transaction ends so that an edit or a withdrawal waits for the hold, or the hold
+	 * for them. An exchange takes the row for update, as taking its stock will.
 	 */
-	Mono<Offer> offerForHold(long offerId, boolean exchange) {
-		return this.repository.lockedOffer(offerId, exchange).switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
+	Mono<Offer> offerForHold(MemberId member, long offerId, boolean exchange) {
+		return this.repository.lockMemberAndOffer(member.value(), offerId, exchange)
+			.switchIfEmpty(Mono.error(() -> offerNotFound(offerId)));
 	}
 
 	private static DomainException offerNotFound(long offerId) {
@@ -376,6 +377,23 @@ public class Merchants {
 	 */
 	Mono<Eligibility.Facts> facts(Context context, boolean withBalance) {
 		Offer offer = context.offer();
+		Instant since = usesCountedSince(context);
+		return facts(context, withBalance, (since != null)
+				? this.repository.usesSince(context.home().memberId().value(), offer.id(), since) : Mono.just(0L));
+	}
+
+	/**
+	 * Since when the member's uses of the offer count: none for an offer without a limit.
+	 */
+	@Nullable Instant usesCountedSince(Context context) {
+		Offer.UsePeriod period = context.offer().usePeriod();
+		ZoneId zone = context.place().timeZone();
+		return (period != null) ? periodStart(period, LocalDate.now(this.clock.withZone(zone)), zone) : null;
+	}
+
+	/** As {@link #facts(Context, boolean)}, with the member's uses counted elsewhere. */
+	Mono<Eligibility.Facts> facts(Context context, boolean withBalance, Mono<Long> used) {
+		Offer offer = context.offer();
 		ZoneId zone = context.place().timeZone();
 		LocalDate today = LocalDate.now(this.clock.withZone(zone));
 		PointKind kind = context.kind();
@@ -383,8 +401,6 @@ public class Merchants {
 			.ancestry()
 			.stream()
 			.anyMatch((region) -> context.merchant().servedRegionIds().contains(region.value()));
-		Mono<Long> used = (offer.usePeriod() != null) ? this.repository.usesSince(context.home().memberId().value(),
-				offer.id(), periodStart(offer.usePeriod(), today, zone)) : Mono.just(0L);
 		Flux<Balance> balances = (kind.owner() == PointKind.Owner.MEMBER)
 				? this.ledger.balances(context.home().memberId(), zone)
 				: this.ledger.balances(context.home().householdId(), zone);
