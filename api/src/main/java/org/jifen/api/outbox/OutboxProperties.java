@@ -17,12 +17,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts failures after which an event is dead
  * @param firstRetry the first back-off; it doubles per attempt up to {@code maxRetry}
  * @param maxRetry the longest back-off
+ * @param gather how long a woken relay lets further commits gather before it leases, so
+ * that a busy till's stream of commits is leased a batch at a time rather than one event
+ * per round
  */
 @ConfigurationProperties("jifen.outbox")
 public record OutboxProperties(@DefaultValue("true") boolean enabled, @DefaultValue("100") int batchSize,
 		@DefaultValue("1s") Duration pollInterval, @DefaultValue("30s") Duration lease,
 		@DefaultValue("8") int maxAttempts, @DefaultValue("2s") Duration firstRetry,
-		@DefaultValue("10m") Duration maxRetry) {
+		@DefaultValue("10m") Duration maxRetry, @DefaultValue("50ms") Duration gather) {
 
 	/** The wait before attempt {@code attempts + 1}. */
 	Duration backOff(int attempts) {

@@ -80,7 +80,7 @@ public class OutboxRelay implements SmartLifecycle {
 		Flux<Boolean> ticks = Flux.interval(this.properties.pollInterval()).map((tick) -> true);
 		Disposable loop = Flux.merge(ticks, this.wakeUps.asFlux(), notifications())
 			.onBackpressureLatest()
-			.concatMap((wake) -> drain().onErrorResume((error) -> {
+			.concatMap((wake) -> Mono.delay(this.properties.gather()).then(drain()).onErrorResume((error) -> {
 				log.warn("The outbox relay failed a round; it tries again", error);
 				return Mono.empty();
 			}), 1)

@@ -150,9 +150,12 @@ public final class MerchantBenchmark {
 							body) -> body.asString().defaultIfEmpty("").thenReturn(response.status().code()));
 			};
 			int atRate = RATE * (int) RUN.toSeconds();
-			int warm = 1000;
+			// Enough verifications for the JIT to compile their path: a till runs all
+			// day,
+			// and its first minute's compiling is not what is measured.
+			int warm = 4000;
 			this.load.closedLoop("warm-up", CLIENTS, warm, issue);
-			this.load.closedLoop("warm-up", CLIENTS, warm / 2, verify);
+			this.load.closedLoop("warm-up", CLIENTS, warm * 3 / 4, verify);
 			this.codes.clear();
 			LoadGenerator.Result issued = this.load.closedLoop("code issuance (token + fallback)", CLIENTS,
 					atRate + atRate / 2 + 2000, issue);
