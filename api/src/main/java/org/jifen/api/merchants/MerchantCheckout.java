@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,8 +283,18 @@ public class MerchantCheckout {
 	 * every instance at once (rows are claimed with SKIP LOCKED). Emits how many.
 	 */
 	public Mono<Long> voidExpired(Instant now) {
-		return this.transactions
-			.transactional(this.repository.voidDue(now, VOID_BATCH).concatMap(this::release).count());
+		// Every item back to its offer first, then the points to their villages' chains,
+		// each in id order: the order a hold takes them in (offer, then chain), so a void
+		// and a hold never wait for each other in a cycle.
+		return this.transactions.transactional(this.repository.voidDue(now, VOID_BATCH)
+			.collectList()
+			.flatMap((voided) -> Flux.fromIterable(voided)
+				.sort(Comparator.comparingLong(Redemption::offerId))
+				.concatMap((redemption) -> this.repository.returnStock(redemption.offerId()))
+				.thenMany(Flux.fromIterable(voided)
+					.sort(Comparator.comparingLong(Redemption::villageId))
+					.concatMap(this::releasePoints))
+				.then(Mono.just((long) voided.size()))));
 	}
 
 	/**
@@ -296,13 +307,15 @@ public class MerchantCheckout {
 			.then(this.repository.reverse(redemptionId, merchantId, now, now.minus(this.properties.reversalWindow())))
 			.flatMap((reversed) -> this.merchants.merchant(merchantId)
 				.zipWith(this.merchants.offer(reversed.offerId()))
-				.flatMap((found) -> ((reversed.points() > 0)
-						? this.ledger.post(Posting.refund(new RegionId(reversed.villageId()), reversed.kindId(),
-								payer(reversed), reversed.points(), memo("积分兑换撤销", found.getT1(), found.getT2()),
-								"redemption-" + reversed.id() + "-refund"))
-							.then()
-						: Mono.<Void>empty())
-					.then(this.repository.returnStock(reversed.offerId()))
+				// The item back before the points, in the order a hold takes offer and
+				// chain.
+				.flatMap((found) -> this.repository.returnStock(reversed.offerId())
+					.then((reversed.points() > 0)
+							? this.ledger.post(Posting.refund(new RegionId(reversed.villageId()), reversed.kindId(),
+									payer(reversed), reversed.points(), memo("积分兑换撤销", found.getT1(), found.getT2()),
+									"redemption-" + reversed.id() + "-refund"))
+								.then()
+							: Mono.<Void>empty())
 					.then(receipt("redemption.reversed", reversed, found.getT1(), found.getT2())))
 				.thenReturn(reversed))
 			.switchIfEmpty(Mono.defer(() -> existing(merchantId, redemptionId)
@@ -335,12 +348,16 @@ public class MerchantCheckout {
 		return staff(caller, merchantId).then(existing(merchantId, redemptionId));
 	}
 
+	/** The item back to its offer, then the points to the payer (offer, then chain). */
 	private Mono<Redemption> release(Redemption voided) {
-		Mono<Void> points = (voided.points() > 0) ? this.ledger
+		return this.repository.returnStock(voided.offerId()).then(releasePoints(voided)).thenReturn(voided);
+	}
+
+	private Mono<Void> releasePoints(Redemption voided) {
+		return (voided.points() > 0) ? this.ledger
 			.post(Posting.release(new RegionId(voided.villageId()), voided.kindId(), payer(voided), voided.points(),
 					"积分兑换未确认，退回", "redemption-" + voided.id() + "-release"))
 			.then() : Mono.empty();
-		return points.then(this.repository.returnStock(voided.offerId())).thenReturn(voided);
 	}
 
 	/**

@@ -228,12 +228,9 @@ class MerchantRepository {
 	}
 
 	/**
-	 * Serialises one member's redemptions until the transaction ends, so per-period uses
-	 * count every earlier one.
-	 */
-	/**
-	 * Takes the member's checkout lock (one hold of a member at a time), then reads the
-	 * offer locked as {@link #lockedOffer(long, boolean)} does, in one round trip. A
+	 * Takes the member's checkout lock, which serialises one member's redemptions until
+	 * the transaction ends so that per-period uses count every earlier one, then reads
+	 * the offer locked as {@link #lockedOffer(long, boolean)} does, in one round trip. A
 	 * locking read returns the offer's latest committed terms even when they changed
 	 * while the member's lock was awaited.
 	 */

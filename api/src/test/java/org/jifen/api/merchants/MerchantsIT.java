@@ -181,7 +181,7 @@ class MerchantsIT extends IntegrationTest {
 						.endsWith("for share of merchant_offer");
 					// The code's single use and the member's uses are one question; the
 					// hold's posting is new, so no earlier one is looked up.
-					assertThat(verification).filteredOn((sql) -> sql.contains("from redemption")).singleElement();
+					assertThat(verification).filteredOn((sql) -> sql.contains("where code_nonce =")).singleElement();
 					assertThat(verification).noneMatch((sql) -> sql.contains("from journal_transaction"));
 				}
 			}

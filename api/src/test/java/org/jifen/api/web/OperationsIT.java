@@ -9,12 +9,19 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.jifen.api.support.IntegrationTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What operators rely on: liveness, readiness that includes PostgreSQL and Redis,
  * Prometheus metrics; and the proof that BlockHound really guards the integration tests.
  */
 class OperationsIT extends IntegrationTest {
+
+	@Autowired
+	private DatabaseClient database;
 
 	@Test
 	void readinessIncludesPostgresAndRedis() {
@@ -30,6 +37,19 @@ class OperationsIT extends IntegrationTest {
 			.isEqualTo("UP")
 			.jsonPath("$.components.redis.status")
 			.isEqualTo("UP");
+	}
+
+	/**
+	 * An instance cut off mid-transaction does not hold its locks until TCP gives up: the
+	 * server ends a transaction idle for a minute, on every connection of the pool.
+	 */
+	@Test
+	void theServerEndsATransactionLeftIdle() {
+		String timeout = this.database.sql("select current_setting('idle_in_transaction_session_timeout') as timeout")
+			.map((row) -> row.get("timeout", String.class))
+			.one()
+			.block();
+		assertThat(timeout).isEqualTo("1min");
 	}
 
 	@Test
