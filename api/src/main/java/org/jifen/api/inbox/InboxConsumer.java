@@ -73,12 +73,13 @@ class InboxConsumer implements OutboxConsumer {
 				(leg.path("scoreDelta").asLong() != 0) ? leg.path("scoreDelta").asLong() : leg.path("amount").asLong());
 		// Read once, and only if a member signs in to hear of it.
 		Mono<List<?>> balances = balances(householdId).cache();
-		return this.inbox.toMembers(
-				householdId, (user,
-						phone) -> ((variant != null) ? this.inbox.notify(event.id(), event.type(), variant,
-								List.of(points, memo), user, phone) : Mono.<Void>empty())
-							.then(balances.flatMap((figures) -> this.inbox.balanceChanged(user.userId(),
-									Inbox.balanceEvent(householdId.value(), figures)))));
+		return this.inbox.toMembers(householdId, (user, phone) -> {
+			Mono<Void> notified = (variant != null)
+					? this.inbox.notify(event.id(), event.type(), variant, List.of(points, memo), user, phone)
+					: Mono.empty();
+			return notified.then(balances.flatMap((figures) -> this.inbox.balanceChanged(user.userId(),
+					Inbox.balanceEvent(householdId.value(), figures))));
+		});
 	}
 
 	/**

@@ -173,15 +173,6 @@ class MerchantRepository {
 		return offer(id, " for update");
 	}
 
-	/**
-	 * The offer, locked until the transaction ends: shared, so that holds go side by side
-	 * while an edit waits; for update when the hold is to take stock, as two shared locks
-	 * upgrading at once would deadlock.
-	 */
-	Mono<Offer> lockedOffer(long id, boolean exclusive) {
-		return offer(id, exclusive ? " for update" : " for share");
-	}
-
 	private Mono<Offer> offer(long id, String lock) {
 		return this.database.sql("select " + OFFER_COLUMNS + " from merchant_offer where id = :id" + lock)
 			.bind("id", id)
@@ -230,9 +221,11 @@ class MerchantRepository {
 	/**
 	 * Takes the member's checkout lock, which serialises one member's redemptions until
 	 * the transaction ends so that per-period uses count every earlier one, then reads
-	 * the offer locked as {@link #lockedOffer(long, boolean)} does, in one round trip. A
-	 * locking read returns the offer's latest committed terms even when they changed
-	 * while the member's lock was awaited.
+	 * the offer locked until the transaction ends, in one round trip: shared, so that
+	 * holds go side by side while an edit waits; for update when the hold is to take
+	 * stock, as two shared locks upgrading at once would deadlock. A locking read returns
+	 * the offer's latest committed terms even when they changed while the member's lock
+	 * was awaited.
 	 */
 	Mono<Offer> lockMemberAndOffer(long memberId, long offerId, boolean exclusive) {
 		return this.database

@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class DatabaseSessionConfiguration {
 
-	static final String IDLE_TRANSACTION_TIMEOUT = "idle_in_transaction_session_timeout";
+	private static final String IDLE_TRANSACTION_TIMEOUT = "idle_in_transaction_session_timeout";
 
 	@Bean
 	ConnectionFactoryOptionsBuilderCustomizer sessionSettings(
