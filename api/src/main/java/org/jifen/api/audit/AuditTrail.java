@@ -47,6 +47,37 @@ public class AuditTrail {
 		return spec.then();
 	}
 
+	/**
+	 * One audit entry per subject of a batch, all by one actor in one region, in one
+	 * statement.
+	 */
+	public Mono<Void> recordAll(Actor actor, long regionId, String action, List<Change> changes) {
+		if (changes.isEmpty()) {
+			return Mono.empty();
+		}
+		var spec = this.database
+			.sql("""
+					insert into audit_entry (actor_user_id, on_behalf_of_member_id, region_id, action, subject, before, after)
+					select :actor, :onBehalfOf, :region, :action, c.subject, c.before::jsonb, c.after::jsonb
+					from unnest(:subjects::text[], :befores::text[], :afters::text[]) with ordinality as c(subject, before, after, position)
+					order by c.position""")
+			.bind("actor", actor.userId())
+			.bind("region", regionId)
+			.bind("action", action)
+			.bind("subjects", changes.stream().map(Change::subject).toArray(String[]::new))
+			.bind("befores", changes.stream().map((change) -> text(change.before())).toArray(String[]::new))
+			.bind("afters", changes.stream().map((change) -> text(change.after())).toArray(String[]::new));
+		return Sql.bindNullable(spec, "onBehalfOf", actor.onBehalfOfMemberId(), Long.class).then();
+	}
+
+	/** What one change did to its subject, for {@link #recordAll}. */
+	public record Change(String subject, @Nullable Object before, @Nullable Object after) {
+	}
+
+	private @Nullable String text(@Nullable Object snapshot) {
+		return (snapshot != null) ? this.json.writeValueAsString(snapshot) : null;
+	}
+
 	private @Nullable Json json(@Nullable Object snapshot) {
 		return (snapshot != null) ? Json.of(this.json.writeValueAsString(snapshot)) : null;
 	}

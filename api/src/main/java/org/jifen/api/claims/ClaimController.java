@@ -1,6 +1,7 @@
 package org.jifen.api.claims;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -58,6 +59,36 @@ class ClaimController {
 		return this.access.requireRead(village)
 			.flatMap((caller) -> request
 				.flatMap((body) -> this.claims.submit(caller, village, body.toCommand(), idempotencyKey)));
+	}
+
+	@PostMapping(path = "/api/v1/villages/{villageId}/claims/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	@Operation(summary = "Record the organisation's claims about many households at once (reviewer or admin)",
+			description = "The village's monthly batch or a scoring of every household: up to 1000 rows, each an "
+					+ "ORGANISATION claim. Every row valid or nothing is written: a 422 batch-rejected problem lists "
+					+ "every bad row (1-based) with its type and reason. The claims come back in the order of the rows.")
+	Mono<ClaimsResponse> submitBatch(@PathVariable long villageId, @Valid @RequestBody Mono<BatchRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.caller()
+			.flatMap((caller) -> request.flatMap((body) -> this.claims.submitBatch(caller, village,
+					body.rows().stream().map(BatchRowRequest::toCommand).toList())))
+			.map(ClaimsResponse::new);
+	}
+
+	@PostMapping(path = "/api/v1/villages/{villageId}/claims/approvals", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Approve many claims of the village at once (reviewer): the review meeting's decision",
+			description = "Up to 1000 claims. Every claim decidable by this reviewer or nothing changes: a 422 "
+					+ "batch-rejected problem lists every refused claim (1-based position in claimIds) with its type "
+					+ "(claim-not-found, illegal-transition, conflict-of-interest, evidence-required). Awards go into "
+					+ "public notice; a deduction first asks the household to rectify.")
+	Mono<ClaimsResponse> approveAll(@PathVariable long villageId, @Valid @RequestBody Mono<ApprovalsRequest> request) {
+		RegionId village = new RegionId(villageId);
+		return this.access.caller()
+			.flatMap((caller) -> request
+				.flatMap((body) -> this.claims.approveAll(caller, village, body.claimIds(), body.reason())))
+			.map(ClaimsResponse::new);
 	}
 
 	@GetMapping(path = "/api/v1/claims/{claimId}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -139,6 +170,25 @@ class ClaimController {
 					this.onBehalfOfMemberId);
 		}
 
+	}
+
+	record BatchRequest(@Size(min = 1, max = 1000) List<@Valid @NotNull BatchRowRequest> rows) {
+	}
+
+	record BatchRowRequest(@NotNull @Positive Long householdId, @NotBlank @Size(max = 32) String itemCode,
+			@NotBlank @Size(max = 500) String description) {
+
+		Claims.BatchClaim toCommand() {
+			return new Claims.BatchClaim(this.householdId, this.itemCode, this.description.strip());
+		}
+
+	}
+
+	record ApprovalsRequest(@Size(min = 1, max = 1000) List<@NotNull @Positive Long> claimIds,
+			@Size(max = 500) @Nullable String reason) {
+	}
+
+	record ClaimsResponse(List<Claim> claims) {
 	}
 
 	record DecisionRequest(@Size(max = 500) @Nullable String reason) {

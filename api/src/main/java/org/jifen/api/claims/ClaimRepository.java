@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 
 import io.r2dbc.spi.Readable;
 import org.jspecify.annotations.Nullable;
@@ -77,6 +80,72 @@ class ClaimRepository {
 		return spec.map(ClaimRepository::claim).one();
 	}
 
+	/**
+	 * The organisation's claims of a batch, submitted in one statement; answered in the
+	 * order of the rows.
+	 */
+	Flux<Claim> insertAll(long villageId, List<BatchRow> rows, long submittedBy, Instant createdAt) {
+		return this.database.sql("""
+				insert into claim (village_id, household_id, item_id, points, source, description, status,
+				                   submitted_by, created_at)
+				select :village, r.household, r.item, r.points, 'ORGANISATION', r.description, 'SUBMITTED',
+				       :submittedBy, :createdAt
+				from unnest(:households::bigint[], :items::bigint[], :points::int[], :descriptions::text[])
+				     with ordinality as r(household, item, points, description, position)
+				order by r.position
+				returning\s""" + COLUMNS)
+			.bind("village", villageId)
+			.bind("households", rows.stream().map(BatchRow::householdId).toArray(Long[]::new))
+			.bind("items", rows.stream().map(BatchRow::itemId).toArray(Long[]::new))
+			.bind("points", rows.stream().map(BatchRow::points).toArray(Integer[]::new))
+			.bind("descriptions", rows.stream().map(BatchRow::description).toArray(String[]::new))
+			.bind("submittedBy", submittedBy)
+			.bind("createdAt", createdAt.atOffset(ZoneOffset.UTC))
+			.map(ClaimRepository::claim)
+			.all()
+			.sort(Comparator.comparingLong(Claim::id));
+	}
+
+	/** A row of {@link #insertAll}: one household, one catalog item version. */
+	record BatchRow(long householdId, long itemId, int points, String description) {
+	}
+
+	/**
+	 * The claims of a batch decision, locked for this transaction in id order (so two
+	 * batches that share claims never deadlock).
+	 */
+	Flux<Claim> lockAll(Collection<Long> claimIds) {
+		return this.database.sql("select " + COLUMNS + " from claim where id = any(:ids) order by id for update")
+			.bind("ids", claimIds.toArray(Long[]::new))
+			.map(ClaimRepository::claim)
+			.all();
+	}
+
+	/**
+	 * Approves locked claims in one statement: a first-time deduction goes to
+	 * rectification, everything else into public notice.
+	 */
+	Flux<Claim> approveAll(Collection<Long> claimIds, long decidedBy, @Nullable String reason, Instant rectifyBy,
+			Instant noticeEndsAt) {
+		var spec = this.database.sql("""
+				update claim set
+				       status = case when points < 0 and status = 'SUBMITTED' then 'RECTIFICATION' else 'IN_NOTICE' end,
+				       rectify_by = case when points < 0 and status = 'SUBMITTED' then :rectifyBy end,
+				       notice_ends_at = case when points < 0 and status = 'SUBMITTED' then null else :noticeEndsAt end,
+				       updated_at = now(), decided_by = :decidedBy,
+				       decision_reason = coalesce(:reason, decision_reason)
+				where id = any(:ids) and status in ('SUBMITTED', 'OBJECTED')
+				returning\s""" + COLUMNS)
+			.bind("ids", claimIds.toArray(Long[]::new))
+			.bind("decidedBy", decidedBy)
+			.bind("rectifyBy", rectifyBy.atOffset(ZoneOffset.UTC))
+			.bind("noticeEndsAt", noticeEndsAt.atOffset(ZoneOffset.UTC));
+		return Sql.bindNullable(spec, "reason", reason, String.class)
+			.map(ClaimRepository::claim)
+			.all()
+			.sort(Comparator.comparingLong(Claim::id));
+	}
+
 	Mono<Claim> findSubmitted(long submittedBy, String idempotencyKey) {
 		return this.database
 			.sql("select " + COLUMNS + " from claim where submitted_by = :submittedBy and idempotency_key = :key")
@@ -109,6 +178,27 @@ class ClaimRepository {
 			.bind("since", since.atOffset(ZoneOffset.UTC))
 			.map((row) -> ((Number) row.get("total")).longValue())
 			.one();
+	}
+
+	/**
+	 * Points already claimed from an item's code since a moment, per household of the
+	 * given ones that has any, in live claims.
+	 */
+	Mono<Map<Long, Long>> pointsClaimedSince(Collection<Long> householdIds, long villageId, String itemCode,
+			Instant since) {
+		return this.database.sql("""
+				select c.household_id, sum(abs(c.points)) as total
+				from claim c join catalog_item i on i.id = c.item_id
+				where c.household_id = any(:households) and i.village_id = :village and i.code = :code
+				  and c.created_at >= :since and c.status not in ('REJECTED', 'RECTIFIED')
+				group by c.household_id""")
+			.bind("households", householdIds.toArray(Long[]::new))
+			.bind("village", villageId)
+			.bind("code", itemCode)
+			.bind("since", since.atOffset(ZoneOffset.UTC))
+			.map((row) -> Map.entry(row.get("household_id", Long.class), ((Number) row.get("total")).longValue()))
+			.all()
+			.collectMap(Map.Entry::getKey, Map.Entry::getValue);
 	}
 
 	/**

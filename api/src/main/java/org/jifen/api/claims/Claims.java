@@ -6,8 +6,15 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -180,11 +187,198 @@ public class Claims {
 			})
 				.switchIfEmpty(Mono.error(() -> illegal(claim, "approve")))
 				.flatMap((decided) -> audit(caller, decided, "claim.approved", claim.status())
-					.then((decided.status() == Status.RECTIFICATION)
-							? announce("rectification.notice", decided, decided.description(),
-									LocalDate.ofInstant(decided.rectifyBy(), SHANGHAI).toString())
-							: announce("claim.approved", decided, decided.description(), Math.abs(decided.points())))
+					.then(publish(decided, approvedEvent(decided)))
 					.thenReturn(decided)));
+	}
+
+	/**
+	 * The organisation's record of many households at once (the village's monthly batch,
+	 * a quarterly scoring of every yard): every row valid, or nothing is written and
+	 * every bad row is named with its reason. Caps count the rows before each one.
+	 */
+	@Transactional
+	public Mono<List<Claim>> submitBatch(Caller caller, RegionId village, List<BatchClaim> rows) {
+		LocalDate today = LocalDate.now(this.clock.withZone(SHANGHAI));
+		Mono<Map<String, CatalogItem>> activeItems = this.catalog.current(village)
+			.filter((item) -> item.activeOn(today))
+			.collectMap(CatalogItem::code);
+		Mono<Set<Long>> households = this.villages.householdsIn(village,
+				rows.stream().map(BatchClaim::householdId).toList());
+		return this.access.requireReviewer(caller, village)
+			.then(Mono.zip(activeItems, households, this.villages.region(village)))
+			.flatMap((found) -> {
+				Map<String, CatalogItem> items = found.getT1();
+				List<BadRow> bad = new ArrayList<>();
+				List<Integer> valid = new ArrayList<>();
+				for (int i = 0; i < rows.size(); i++) {
+					BatchClaim row = rows.get(i);
+					if (!found.getT2().contains(row.householdId())) {
+						bad.add(new BadRow(i + 1, "household-not-found",
+								"There is no household " + row.householdId() + " in this village."));
+					}
+					else if (!items.containsKey(row.itemCode())) {
+						bad.add(new BadRow(i + 1, "catalog-item-not-active",
+								"The catalog has no active item " + row.itemCode() + "."));
+					}
+					else {
+						valid.add(i);
+					}
+				}
+				return overCaps(village, rows, valid, items, ZoneId.of(found.getT3().timeZone())).flatMap((overCap) -> {
+					bad.addAll(overCap);
+					if (!bad.isEmpty()) {
+						bad.sort(Comparator.comparingInt(BadRow::row));
+						return Mono.error(batchRejected(bad));
+					}
+					return this.repository.insertAll(village.value(), rows.stream().map((row) -> {
+						CatalogItem item = items.get(row.itemCode());
+						return new ClaimRepository.BatchRow(row.householdId(), item.id(), item.points(),
+								row.description());
+					}).toList(), caller.userId(), this.clock.instant()).collectList();
+				});
+			})
+			.flatMap((submitted) -> this.auditTrail
+				.recordAll(caller.actor(), village.value(), "claim.submitted",
+						submitted.stream()
+							.map((claim) -> new AuditTrail.Change("claim:" + claim.id(), null,
+									Map.of("household", claim.householdId(), "points", claim.points(), "source",
+											claim.source().name())))
+							.toList())
+				.thenReturn(submitted));
+	}
+
+	/**
+	 * A row of {@link #submitBatch}: what the organisation records about one household.
+	 */
+	public record BatchClaim(long householdId, String itemCode, String description) {
+	}
+
+	/**
+	 * The rows of a batch (of those at the given positions) that would pass their item's
+	 * cap: each counts what its household already claimed from the item this period plus
+	 * the batch's rows before it.
+	 */
+	private Mono<List<BadRow>> overCaps(RegionId village, List<BatchClaim> rows, List<Integer> positions,
+			Map<String, CatalogItem> items, ZoneId zone) {
+		Map<String, List<Long>> householdsPerCappedItem = new HashMap<>();
+		for (int i : positions) {
+			CatalogItem item = items.get(rows.get(i).itemCode());
+			if (item.capPoints() != null && item.capPeriod() != null) {
+				householdsPerCappedItem.computeIfAbsent(item.code(), (code) -> new ArrayList<>())
+					.add(rows.get(i).householdId());
+			}
+		}
+		return Flux.fromIterable(householdsPerCappedItem.entrySet()).concatMap((capped) -> {
+			CatalogItem item = items.get(capped.getKey());
+			return this.repository
+				.pointsClaimedSince(capped.getValue(), village.value(), item.code(),
+						periodStart(item.capPeriod(), zone))
+				.map((claimed) -> Map.entry(item.code(), new HashMap<>(claimed)));
+		}).collectMap(Map.Entry::getKey, Map.Entry::getValue).map((claimedPerItem) -> {
+			List<BadRow> bad = new ArrayList<>();
+			for (int i : positions) {
+				BatchClaim row = rows.get(i);
+				Map<Long, Long> claimed = claimedPerItem.get(row.itemCode());
+				if (claimed == null) {
+					continue;
+				}
+				CatalogItem item = items.get(row.itemCode());
+				long left = item.capPoints() - claimed.getOrDefault(row.householdId(), 0L);
+				if (Math.abs(item.points()) > left) {
+					bad.add(new BadRow(i + 1, "cap-reached", capReached(item, left)));
+				}
+				else {
+					claimed.merge(row.householdId(), (long) Math.abs(item.points()), Long::sum);
+				}
+			}
+			return bad;
+		});
+	}
+
+	/**
+	 * The review meeting's decision on many claims of a village at once: every claim
+	 * decidable by this reviewer, or nothing changes and every refused claim is named.
+	 * Awards go into public notice, first-time deductions to rectification, as one by
+	 * one.
+	 */
+	@Transactional
+	public Mono<List<Claim>> approveAll(Caller caller, RegionId village, List<Long> claimIds, @Nullable String reason) {
+		List<Long> ids = claimIds.stream().distinct().toList();
+		Mono<Optional<Long>> ownHousehold = (caller.memberId() != null)
+				? this.villages.memberHome(new MemberId(caller.memberId()))
+					.map((home) -> Optional.of(home.householdId().value()))
+				: Mono.just(Optional.empty());
+		return this.access.requireReviewer(caller, village)
+			.then(Mono.zip(this.repository.lockAll(ids).collectMap(Claim::id), ownHousehold))
+			.flatMap((found) -> missingEvidence(found.getT1().values()).flatMap((withoutPhotos) -> {
+				Map<Long, Claim> locked = found.getT1();
+				List<BadRow> bad = new ArrayList<>();
+				for (int i = 0; i < ids.size(); i++) {
+					long id = ids.get(i);
+					Claim claim = locked.get(id);
+					if (claim == null || claim.villageId() != village.value()) {
+						bad.add(new BadRow(i + 1, "claim-not-found", "There is no claim " + id + " in this village."));
+					}
+					else if (claim.status() != Status.SUBMITTED && claim.status() != Status.OBJECTED) {
+						bad.add(new BadRow(i + 1, "illegal-transition", illegal(claim, "approve").getMessage()));
+					}
+					else if (found.getT2().filter((own) -> own == claim.householdId()).isPresent()) {
+						bad.add(new BadRow(i + 1, "conflict-of-interest",
+								"You cannot decide a claim about your own household."));
+					}
+					else if (withoutPhotos.contains(id)) {
+						bad.add(new BadRow(i + 1, "evidence-required",
+								"This item needs an evidence photo before it can be approved."));
+					}
+				}
+				if (!bad.isEmpty()) {
+					return Mono.error(batchRejected(bad));
+				}
+				return settings(village.value()).flatMap((settings) -> {
+					Instant now = this.clock.instant();
+					return this.repository
+						.approveAll(ids, caller.userId(), reason, now.plus(settings.rectifyDays(), ChronoUnit.DAYS),
+								now.plus(settings.noticeDays(), ChronoUnit.DAYS))
+						.collectList();
+				})
+					.flatMap((decided) -> this.auditTrail
+						.recordAll(caller.actor(), village.value(), "claim.approved",
+								decided.stream()
+									.map((claim) -> new AuditTrail.Change("claim:" + claim.id(),
+											Map.of("status", locked.get(claim.id()).status().name()),
+											Map.of("status", claim.status().name())))
+									.toList())
+						.then(this.outbox.appendAll(village, decided.stream().map(Claims::approvedEvent).toList()))
+						.thenReturn(decided));
+			}));
+	}
+
+	/** The claims whose item needs a photo and that have none. */
+	private Mono<Set<Long>> missingEvidence(Collection<Claim> claims) {
+		return Flux.fromIterable(claims)
+			.filterWhen((claim) -> this.catalog.item(claim.itemId()).map(CatalogItem::evidenceRequired))
+			.map(Claim::id)
+			.collectList()
+			.flatMap((needPhotos) -> this.evidence.withEvidence(needPhotos).map((withPhotos) -> {
+				Set<Long> missing = new HashSet<>(needPhotos);
+				missing.removeAll(withPhotos);
+				return missing;
+			}));
+	}
+
+	/**
+	 * A row of a batch that cannot be carried out, with the refusal's type and reason.
+	 */
+	private record BadRow(int row, String type, String reason) {
+	}
+
+	private static DomainException batchRejected(List<BadRow> rows) {
+		return new DomainException(Kind.REFUSED, "batch-rejected",
+				rows.size() + " rows of the batch cannot be carried out; nothing was changed.",
+				Map.of("rows",
+						rows.stream()
+							.map((row) -> Map.of("row", row.row(), "type", row.type(), "reason", row.reason()))
+							.toList()));
 	}
 
 	/** How long a village's public notice and rectification last, in days. */
@@ -225,8 +419,8 @@ public class Claims {
 	private Mono<Void> evidenceIfRequired(Claim claim) {
 		return this.catalog.item(claim.itemId())
 			.filter(CatalogItem::evidenceRequired)
-			.flatMap((item) -> this.evidence.hasEvidence(claim.id()))
-			.filter((has) -> !has)
+			.flatMap((item) -> this.evidence.withEvidence(List.of(claim.id())))
+			.filter((withPhotos) -> withPhotos.isEmpty())
 			.flatMap((missing) -> Mono.error(new DomainException(Kind.REFUSED, "evidence-required",
 					"This item needs an evidence photo before it can be approved.", Map.of("claimId", claim.id()))));
 	}
@@ -413,14 +607,13 @@ public class Claims {
 		}
 		return this.villages.region(village).flatMap((region) -> {
 			Instant since = periodStart(item.capPeriod(), ZoneId.of(region.timeZone()));
-			return this.repository.pointsClaimedSince(householdId, village.value(), item.code(), since)
+			return this.repository.pointsClaimedSince(List.of(householdId), village.value(), item.code(), since)
+				.map((claimedPerHousehold) -> claimedPerHousehold.getOrDefault(householdId, 0L))
 				.flatMap((claimed) -> {
 					long left = item.capPoints() - claimed;
-					return (Math.abs(item.points()) <= left) ? Mono.<Void>empty() : Mono
-						.error(new DomainException(Kind.REFUSED, "cap-reached",
-								"This item is capped at " + item.capPoints() + " points per "
-										+ item.capPeriod().name().toLowerCase() + "; " + Math.max(0, left) + " left.",
-								Map.of("cap", item.capPoints(), "pointsLeft", Math.max(0, left))));
+					return (Math.abs(item.points()) <= left) ? Mono.<Void>empty()
+							: Mono.error(new DomainException(Kind.REFUSED, "cap-reached", capReached(item, left),
+									Map.of("cap", item.capPoints(), "pointsLeft", Math.max(0, left))));
 				});
 		});
 	}
@@ -461,10 +654,24 @@ public class Claims {
 	 * claim; the arguments fill the event type's text.
 	 */
 	private Mono<Void> announce(String type, Claim claim, Object... arguments) {
-		return this.outbox
-			.append(type, new RegionId(claim.villageId()),
-					Map.of("claimId", claim.id(), "householdId", claim.householdId(), "arguments", List.of(arguments)))
-			.then();
+		return publish(claim, event(type, claim, arguments));
+	}
+
+	private Mono<Void> publish(Claim claim, Outbox.NewEvent event) {
+		return this.outbox.append(event.type(), new RegionId(claim.villageId()), event.payload()).then();
+	}
+
+	private static Outbox.NewEvent event(String type, Claim claim, Object... arguments) {
+		return new Outbox.NewEvent(type,
+				Map.of("claimId", claim.id(), "householdId", claim.householdId(), "arguments", List.of(arguments)));
+	}
+
+	/** What the household is told when its claim is approved. */
+	private static Outbox.NewEvent approvedEvent(Claim decided) {
+		return (decided.status() == Status.RECTIFICATION)
+				? event("rectification.notice", decided, decided.description(),
+						LocalDate.ofInstant(decided.rectifyBy(), SHANGHAI).toString())
+				: event("claim.approved", decided, decided.description(), Math.abs(decided.points()));
 	}
 
 	private Mono<Void> audit(Caller caller, Claim claim, String action, Status before) {
@@ -476,6 +683,11 @@ public class Claims {
 		return new DomainException(Kind.CONFLICT, "illegal-transition",
 				"A claim that is " + claim.status().name().toLowerCase() + " cannot be " + action + "d now.",
 				Map.of("claimStatus", claim.status().name()));
+	}
+
+	private static String capReached(CatalogItem item, long left) {
+		return "This item is capped at " + item.capPoints() + " points per " + item.capPeriod().name().toLowerCase()
+				+ "; " + Math.max(0, left) + " left.";
 	}
 
 	private static DomainException refused(String type, String message) {

@@ -5,8 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -111,14 +114,18 @@ public class Evidence {
 	}
 
 	/**
-	 * Whether a claim has any photo: items that require evidence are approved only with
-	 * one.
+	 * Which of the given claims have any photo: items that require evidence are approved
+	 * only with one.
 	 */
-	Mono<Boolean> hasEvidence(long claimId) {
-		return this.database.sql("select exists (select 1 from claim_evidence where claim_id = :claim) as found")
-			.bind("claim", claimId)
-			.map((row) -> row.get("found", Boolean.class))
-			.one();
+	Mono<Set<Long>> withEvidence(Collection<Long> claimIds) {
+		if (claimIds.isEmpty()) {
+			return Mono.just(Set.of());
+		}
+		return this.database.sql("select distinct claim_id from claim_evidence where claim_id = any(:claims)")
+			.bind("claims", claimIds.toArray(Long[]::new))
+			.map((row) -> row.get("claim_id", Long.class))
+			.all()
+			.collect(Collectors.toSet());
 	}
 
 	private Mono<Claim> claim(long claimId) {

@@ -1,6 +1,7 @@
 package org.jifen.api.outbox;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,25 @@ public class Outbox {
 	public Mono<Long> append(String type, @Nullable RegionId village, Object payload) {
 		String body = (payload instanceof String text) ? text : this.json.writeValueAsString(payload);
 		return this.repository.append(type, (village != null) ? village.value() : null, body);
+	}
+
+	/**
+	 * Appends a batch's events of one village in the current transaction, in one
+	 * statement and in the order given.
+	 */
+	public Mono<Void> appendAll(RegionId village, List<NewEvent> events) {
+		if (events.isEmpty()) {
+			return Mono.empty();
+		}
+		return this.repository.appendAll(village.value(), events.stream().map(NewEvent::type).toList(),
+				events.stream()
+					.map((event) -> (event.payload() instanceof String text) ? text
+							: this.json.writeValueAsString(event.payload()))
+					.toList());
+	}
+
+	/** An event to append with {@link #appendAll}. */
+	public record NewEvent(String type, Object payload) {
 	}
 
 	/** Dead events of the villages in a region, for its admins. */

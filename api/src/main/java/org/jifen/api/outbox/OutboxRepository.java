@@ -44,6 +44,18 @@ class OutboxRepository {
 		return insert.map((row) -> row.get("id", Long.class)).one();
 	}
 
+	Mono<Void> appendAll(long villageId, List<String> types, List<String> payloads) {
+		return this.database.sql("""
+				insert into outbox_event (type, village_id, ordering_key, payload)
+				select e.type, :village, :village, e.payload::jsonb
+				from unnest(:types::text[], :payloads::text[]) with ordinality as e(type, payload, position)
+				order by e.position""")
+			.bind("village", villageId)
+			.bind("types", types.toArray(String[]::new))
+			.bind("payloads", payloads.toArray(String[]::new))
+			.then();
+	}
+
 	/**
 	 * Leases up to {@code limit} due events to {@code owner}. An event is held back while
 	 * an earlier event of its ordering key waits for a retry or is leased elsewhere, so

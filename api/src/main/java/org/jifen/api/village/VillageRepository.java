@@ -112,6 +112,14 @@ class VillageRepository {
 			.one();
 	}
 
+	Flux<Long> householdsIn(RegionId village, List<Long> ids) {
+		return this.database.sql("select id from household where village_id = :village and id = any(:ids)")
+			.bind("village", village.value())
+			.bind("ids", ids.toArray(Long[]::new))
+			.map((row) -> row.get("id", Long.class))
+			.all();
+	}
+
 	Flux<HouseholdSummary> householdsByIds(List<Long> ids) {
 		return this.database.sql("""
 				select h.id, h.group_id, h.number, h.head_name,

@@ -5,7 +5,9 @@ import java.time.ZoneId;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -125,6 +127,15 @@ public class Villages {
 		return village(village).then(this.repository.householdsOf(village, page.afterId(), page.fetchSize())
 			.collectList()
 			.map((rows) -> CursorPage.of(rows, page, (household) -> household.id().value())));
+	}
+
+	/**
+	 * Which of the given households live in a village, in one query (for batches that
+	 * name many households at once).
+	 */
+	public Mono<Set<Long>> householdsIn(RegionId village, Collection<Long> householdIds) {
+		return this.repository.householdsIn(village, householdIds.stream().distinct().toList())
+			.collect(Collectors.toSet());
 	}
 
 	/** Where a household lives, without its members (see {@link HouseholdPlace}). */

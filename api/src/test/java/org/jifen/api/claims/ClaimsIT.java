@@ -338,14 +338,7 @@ class ClaimsIT extends IntegrationTest {
 	@Test
 	void evidencePhotosAreCheckedStoredAndShownOnlyInsideTheVillage() {
 		saveItem("shan-09", "救助落水儿童", "善", 10, null, null);
-		this.http.put()
-			.uri("/api/v1/villages/{id}/catalog/{code}", this.village.id().value(), "shan-09")
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("name", "救助落水儿童", "category", "善", "points", 10, "evidenceRequired", true))
-			.exchange()
-			.expectStatus()
-			.isOk();
+		saveItemNeedingEvidence("shan-09");
 		long claimId = submitted(this.villagerZhang, this.zhang, "shan-09", "SELF_REPORT");
 		post(this.reviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus()
 			.isEqualTo(422)
@@ -488,6 +481,193 @@ class ClaimsIT extends IntegrationTest {
 		assertThat(balance(this.zhang)).isEqualTo(5);
 	}
 
+	@Test
+	void theMonthlyBatchRecordsManyHouseholdsAndTheMeetingApprovesThemAtOnce() {
+		JsonNode recorded = batch(this.reviewer,
+				List.of(row(this.zhang, "xiao-01"), row(this.li, "xiao-01"), row(this.zhang, "mei-09")))
+			.expectStatus()
+			.isCreated()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("claims");
+		assertThat(recorded).hasSize(3);
+		assertThat(recorded.get(0).get("householdId").asLong()).isEqualTo(this.zhang.id().value());
+		assertThat(recorded.get(1).get("householdId").asLong()).isEqualTo(this.li.id().value());
+		assertThat(recorded.get(2).get("points").asInt()).isEqualTo(-5);
+		assertThat(recorded.get(2).get("source").asString()).isEqualTo("ORGANISATION");
+		List<Long> ids = List.of(recorded.get(0).get("id").asLong(), recorded.get(1).get("id").asLong(),
+				recorded.get(2).get("id").asLong());
+		assertThat(services().count("select count(*) from audit_entry where action = 'claim.submitted'")).isEqualTo(3);
+
+		JsonNode approved = approveAll(this.reviewer, ids).expectStatus()
+			.isOk()
+			.expectBody(JsonNode.class)
+			.returnResult()
+			.getResponseBody()
+			.get("claims");
+		assertThat(approved.findValuesAsString("status")).containsExactly("IN_NOTICE", "IN_NOTICE", "RECTIFICATION");
+		assertThat(services().count("select count(*) from audit_entry where action = 'claim.approved'")).isEqualTo(3);
+		assertThat(services().count("select count(*) from outbox_event where type = 'claim.approved'")).isEqualTo(2);
+		assertThat(services().count("select count(*) from outbox_event where type = 'rectification.notice'")).isOne();
+
+		// The awards take effect after the notice; the unrectified deduction is published
+		// in turn and takes effect after its own notice.
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(8))).block();
+		assertThat(balance(this.zhang)).isEqualTo(5);
+		assertThat(balance(this.li)).isEqualTo(5);
+		assertThat(status(ids.get(2))).isEqualTo("IN_NOTICE");
+		this.claims.closeDue(Instant.now().plus(Duration.ofDays(16))).block();
+		assertThat(balance(this.zhang)).isZero();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
+	@Test
+	void aBatchWithBadRowsWritesNothingAndNamesEveryBadRow() {
+		Household elsewhere = Fixtures.registered(this.villages, Fixtures.village(this.villages, "claims-batch-other"),
+				Fixtures.household("001", "王外村"));
+		batch(this.reviewer,
+				List.of(row(this.zhang, "xiao-01"), row(elsewhere, "xiao-01"), row(this.li, "nope-01"),
+						row(this.zhang, "xiao-01"), row(this.zhang, "xiao-01"), row(this.li, "xiao-01")))
+			.expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:batch-rejected")
+			.jsonPath("$.rows.length()")
+			.isEqualTo(3)
+			.jsonPath("$.rows[0].row")
+			.isEqualTo(2)
+			.jsonPath("$.rows[0].type")
+			.isEqualTo("household-not-found")
+			.jsonPath("$.rows[1].row")
+			.isEqualTo(3)
+			.jsonPath("$.rows[1].type")
+			.isEqualTo("catalog-item-not-active")
+			// xiao-01 is capped at 10 a month: the third 5 for 张 in one batch is one too
+			// many.
+			.jsonPath("$.rows[2].row")
+			.isEqualTo(5)
+			.jsonPath("$.rows[2].type")
+			.isEqualTo("cap-reached");
+		assertThat(services().count("select count(*) from claim")).isZero();
+		assertThat(services().count("select count(*) from audit_entry where action = 'claim.submitted'")).isZero();
+
+		// The cap also counts what was claimed before the batch.
+		submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		batch(this.reviewer, List.of(row(this.zhang, "xiao-01"), row(this.zhang, "xiao-01"))).expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.rows[0].row")
+			.isEqualTo(2);
+		batch(this.villagerLi, List.of(row(this.li, "xiao-01"))).expectStatus().isForbidden();
+		batch(this.reviewer, List.of()).expectStatus().isBadRequest();
+		assertThat(services().count("select count(*) from claim")).isOne();
+	}
+
+	@Test
+	void aReplayedBatchRecordsItsClaimsOnce() {
+		long[] first = new long[1];
+		for (int attempt = 0; attempt < 2; attempt++) {
+			JsonNode claims = this.http.post()
+				.uri("/api/v1/villages/{id}/claims/batch", this.village.id().value())
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.reviewer)
+				.header("Idempotency-Key", "november-batch")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("rows", List.of(row(this.zhang, "xiao-01"), row(this.li, "xiao-01"))))
+				.exchange()
+				.expectStatus()
+				.isCreated()
+				.expectBody(JsonNode.class)
+				.returnResult()
+				.getResponseBody()
+				.get("claims");
+			if (attempt == 0) {
+				first[0] = claims.get(0).get("id").asLong();
+			}
+			assertThat(claims.get(0).get("id").asLong()).isEqualTo(first[0]);
+		}
+		assertThat(services().count("select count(*) from claim")).isEqualTo(2);
+	}
+
+	@Test
+	void theMeetingsDecisionIsAllOrNothingAndNamesEveryRefusedClaim() {
+		this.accounts
+			.bindVillager("dev-openid-zhang-batch-reviewer", this.zhang.members().get(1).id(),
+					List.of(Grant.inRegion(Role.REVIEWER, this.village.id().value())))
+			.block();
+		String ownReviewer = SignedIn.wechat(this.http, "dev-zhang-batch-reviewer", null).get("accessToken").asString();
+		saveItemNeedingEvidence("shan-02");
+		long own = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		long alreadyInNotice = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
+		post(this.reviewer, "/api/v1/claims/{id}/approve", alreadyInNotice, Map.of()).expectStatus().isOk();
+		long neighbours = submitted(this.villagerZhang, this.li, "xiao-01", "NEIGHBOUR");
+		long withoutPhoto = submitted(this.villagerLi, this.li, "shan-02", "SELF_REPORT");
+		long elsewhere = Long.MAX_VALUE;
+
+		approveAll(ownReviewer, List.of(own, alreadyInNotice, neighbours, withoutPhoto, elsewhere)).expectStatus()
+			.isEqualTo(422)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("urn:jifen:problem:batch-rejected")
+			.jsonPath("$.rows[*].row")
+			.isEqualTo(List.of(1, 2, 4, 5))
+			.jsonPath("$.rows[*].type")
+			.isEqualTo(List.of("conflict-of-interest", "illegal-transition", "evidence-required", "claim-not-found"));
+		assertThat(status(neighbours)).isEqualTo("SUBMITTED");
+		assertThat(services().count("select count(*) from audit_entry where action = 'claim.approved'")).isOne();
+
+		// A repeated id is one decision.
+		approveAll(ownReviewer, List.of(neighbours, neighbours)).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.claims.length()")
+			.isEqualTo(1);
+		approveAll(this.villagerLi, List.of(withoutPhoto)).expectStatus().isForbidden();
+		approveAll(this.reviewer, List.of()).expectStatus().isBadRequest();
+	}
+
+	@Test
+	void twoMeetingsApprovingTheSameClaimsAtOnceDecideThemOnce() throws Exception {
+		List<Long> ids = List.of(submitted(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR"),
+				submitted(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR"));
+		var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+		try {
+			var first = pool
+				.submit(() -> approveAll(this.reviewer, ids).returnResult(String.class).getStatus().value());
+			var second = pool
+				.submit(() -> approveAll(this.reviewer, ids.reversed()).returnResult(String.class).getStatus().value());
+			assertThat(List.of(first.get(), second.get())).containsExactlyInAnyOrder(200, 422);
+		}
+		finally {
+			pool.shutdown();
+		}
+		assertThat(services().count("select count(*) from audit_entry where action = 'claim.approved'")).isEqualTo(2);
+		assertThat(services().count("select count(*) from outbox_event where type = 'claim.approved'")).isEqualTo(2);
+	}
+
+	private Map<String, Object> row(Household household, String itemCode) {
+		return Map.of("householdId", household.id().value(), "itemCode", itemCode, "description", "2026年第四季度 庭院卫生评比");
+	}
+
+	private WebTestClient.ResponseSpec batch(String token, List<Map<String, Object>> rows) {
+		return this.http.post()
+			.uri("/api/v1/villages/{id}/claims/batch", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("rows", rows))
+			.exchange();
+	}
+
+	private WebTestClient.ResponseSpec approveAll(String token, List<Long> claimIds) {
+		return this.http.post()
+			.uri("/api/v1/villages/{id}/claims/approvals", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("claimIds", claimIds, "reason", "评议会审议通过"))
+			.exchange();
+	}
+
 	private void saveItem(String code, String name, String category, int points, Integer capPoints, String capPeriod) {
 		Map<String, Object> body = new java.util.HashMap<>(
 				Map.of("name", name, "category", category, "points", points, "evidenceRequired", false));
@@ -500,6 +680,17 @@ class ClaimsIT extends IntegrationTest {
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
+
+	private void saveItemNeedingEvidence(String code) {
+		this.http.put()
+			.uri("/api/v1/villages/{id}/catalog/{code}", this.village.id().value(), code)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.admin)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("name", "救助落水儿童", "category", "善", "points", 10, "evidenceRequired", true))
 			.exchange()
 			.expectStatus()
 			.isOk();
