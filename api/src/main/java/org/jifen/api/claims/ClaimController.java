@@ -65,7 +65,8 @@ class ClaimController {
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
 	@Operation(summary = "Record the organisation's claims about many households at once (reviewer or admin)",
-			description = "The village's monthly batch or a scoring of every household: up to 1000 rows, each an "
+			description = "The village's monthly batch or a scoring of every household: up to 500 rows (descriptions of at "
+					+ "most 100 characters), each an "
 					+ "ORGANISATION claim. Every row valid or nothing is written: a 422 batch-rejected problem lists "
 					+ "every bad row (1-based) with its type and reason. The claims come back in the order of the rows.")
 	Mono<ClaimsResponse> submitBatch(@PathVariable long villageId, @Valid @RequestBody Mono<BatchRequest> request) {
@@ -172,11 +173,15 @@ class ClaimController {
 
 	}
 
-	record BatchRequest(@Size(min = 1, max = 1000) List<@Valid @NotNull BatchRowRequest> rows) {
+	record BatchRequest(@NotNull @Size(min = 1, max = 500) List<@Valid @NotNull BatchRowRequest> rows) {
 	}
 
+	/**
+	 * One row of a batch; descriptions are short so that a full batch stays within the
+	 * request body limit (256 KB).
+	 */
 	record BatchRowRequest(@NotNull @Positive Long householdId, @NotBlank @Size(max = 32) String itemCode,
-			@NotBlank @Size(max = 500) String description) {
+			@NotBlank @Size(max = 100) String description) {
 
 		Claims.BatchClaim toCommand() {
 			return new Claims.BatchClaim(this.householdId, this.itemCode, this.description.strip());
@@ -184,7 +189,7 @@ class ClaimController {
 
 	}
 
-	record ApprovalsRequest(@Size(min = 1, max = 1000) List<@NotNull @Positive Long> claimIds,
+	record ApprovalsRequest(@NotNull @Size(min = 1, max = 1000) List<@NotNull @Positive Long> claimIds,
 			@Size(max = 500) @Nullable String reason) {
 	}
 

@@ -111,12 +111,15 @@ class ClaimRepository {
 	}
 
 	/**
-	 * The claims of a batch decision, locked for this transaction in id order (so two
-	 * batches that share claims never deadlock).
+	 * The claims of a batch decision that belong to a village, locked for this
+	 * transaction in id order (so two batches that share claims never deadlock).
 	 */
-	Flux<Claim> lockAll(Collection<Long> claimIds) {
-		return this.database.sql("select " + COLUMNS + " from claim where id = any(:ids) order by id for update")
+	Flux<Claim> lockAll(long villageId, Collection<Long> claimIds) {
+		return this.database
+			.sql("select " + COLUMNS
+					+ " from claim where id = any(:ids) and village_id = :village order by id for update")
 			.bind("ids", claimIds.toArray(Long[]::new))
+			.bind("village", villageId)
 			.map(ClaimRepository::claim)
 			.all();
 	}
@@ -159,24 +162,6 @@ class ClaimRepository {
 		return this.database.sql("select " + COLUMNS + " from claim where id = :id")
 			.bind("id", claimId)
 			.map(ClaimRepository::claim)
-			.one();
-	}
-
-	/**
-	 * Points already claimed from an item's code by a household since a moment, in live
-	 * claims.
-	 */
-	Mono<Long> pointsClaimedSince(long householdId, long villageId, String itemCode, Instant since) {
-		return this.database.sql("""
-				select coalesce(sum(abs(c.points)), 0) as total
-				from claim c join catalog_item i on i.id = c.item_id
-				where c.household_id = :household and i.village_id = :village and i.code = :code
-				  and c.created_at >= :since and c.status not in ('REJECTED', 'RECTIFIED')""")
-			.bind("household", householdId)
-			.bind("village", villageId)
-			.bind("code", itemCode)
-			.bind("since", since.atOffset(ZoneOffset.UTC))
-			.map((row) -> ((Number) row.get("total")).longValue())
 			.one();
 	}
 

@@ -309,14 +309,18 @@ public class Claims {
 					.map((home) -> Optional.of(home.householdId().value()))
 				: Mono.just(Optional.empty());
 		return this.access.requireReviewer(caller, village)
-			.then(Mono.zip(this.repository.lockAll(ids).collectMap(Claim::id), ownHousehold))
+			.then(Mono.zip(this.repository.lockAll(village.value(), ids).collectMap(Claim::id), ownHousehold))
 			.flatMap((found) -> missingEvidence(found.getT1().values()).flatMap((withoutPhotos) -> {
 				Map<Long, Claim> locked = found.getT1();
 				List<BadRow> bad = new ArrayList<>();
-				for (int i = 0; i < ids.size(); i++) {
-					long id = ids.get(i);
+				Set<Long> seen = new HashSet<>();
+				for (int i = 0; i < claimIds.size(); i++) {
+					long id = claimIds.get(i);
+					if (!seen.add(id)) {
+						continue;
+					}
 					Claim claim = locked.get(id);
-					if (claim == null || claim.villageId() != village.value()) {
+					if (claim == null) {
 						bad.add(new BadRow(i + 1, "claim-not-found", "There is no claim " + id + " in this village."));
 					}
 					else if (claim.status() != Status.SUBMITTED && claim.status() != Status.OBJECTED) {

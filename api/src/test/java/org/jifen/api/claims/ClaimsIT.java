@@ -605,13 +605,14 @@ class ClaimsIT extends IntegrationTest {
 		long withoutPhoto = submitted(this.villagerLi, this.li, "shan-02", "SELF_REPORT");
 		long elsewhere = Long.MAX_VALUE;
 
-		approveAll(ownReviewer, List.of(own, alreadyInNotice, neighbours, withoutPhoto, elsewhere)).expectStatus()
+		// Rows are positions in the list as sent, repeats included.
+		approveAll(ownReviewer, List.of(own, own, alreadyInNotice, neighbours, withoutPhoto, elsewhere)).expectStatus()
 			.isEqualTo(422)
 			.expectBody()
 			.jsonPath("$.type")
 			.isEqualTo("urn:jifen:problem:batch-rejected")
 			.jsonPath("$.rows[*].row")
-			.isEqualTo(List.of(1, 2, 4, 5))
+			.isEqualTo(List.of(1, 3, 5, 6))
 			.jsonPath("$.rows[*].type")
 			.isEqualTo(List.of("conflict-of-interest", "illegal-transition", "evidence-required", "claim-not-found"));
 		assertThat(status(neighbours)).isEqualTo("SUBMITTED");
@@ -625,6 +626,14 @@ class ClaimsIT extends IntegrationTest {
 			.isEqualTo(1);
 		approveAll(this.villagerLi, List.of(withoutPhoto)).expectStatus().isForbidden();
 		approveAll(this.reviewer, List.of()).expectStatus().isBadRequest();
+		this.http.post()
+			.uri("/api/v1/villages/{id}/claims/approvals", this.village.id().value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.reviewer)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of())
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
 	}
 
 	@Test
@@ -632,11 +641,23 @@ class ClaimsIT extends IntegrationTest {
 		List<Long> ids = List.of(submitted(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR"),
 				submitted(this.villagerLi, this.zhang, "xiao-01", "NEIGHBOUR"));
 		var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-		try {
+		// Hold the first claim's row so that both meetings are surely waiting for it at
+		// once.
+		try (var holder = services().jdbc()) {
+			holder.setAutoCommit(false);
+			holder.createStatement().execute("select id from claim where id = " + ids.getFirst() + " for update");
 			var first = pool
 				.submit(() -> approveAll(this.reviewer, ids).returnResult(String.class).getStatus().value());
 			var second = pool
 				.submit(() -> approveAll(this.reviewer, ids.reversed()).returnResult(String.class).getStatus().value());
+			String waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+					+ "and query like '%order by id for update'";
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (services().count(waiting) < 2 && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(services().count(waiting)).isEqualTo(2);
+			holder.commit();
 			assertThat(List.of(first.get(), second.get())).containsExactlyInAnyOrder(200, 422);
 		}
 		finally {
