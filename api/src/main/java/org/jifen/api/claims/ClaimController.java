@@ -71,7 +71,7 @@ class ClaimController {
 					+ "every bad row (1-based) with its type and reason. The claims come back in the order of the rows.")
 	Mono<ClaimsResponse> submitBatch(@PathVariable long villageId, @Valid @RequestBody Mono<BatchRequest> request) {
 		RegionId village = new RegionId(villageId);
-		return this.access.caller()
+		return this.access.requireReviewer(village)
 			.flatMap((caller) -> request.flatMap((body) -> this.claims.submitBatch(caller, village,
 					body.rows().stream().map(BatchRowRequest::toCommand).toList())))
 			.map(ClaimsResponse::new);
@@ -86,7 +86,7 @@ class ClaimController {
 					+ "public notice; a deduction first asks the household to rectify.")
 	Mono<ClaimsResponse> approveAll(@PathVariable long villageId, @Valid @RequestBody Mono<ApprovalsRequest> request) {
 		RegionId village = new RegionId(villageId);
-		return this.access.caller()
+		return this.access.requireReviewer(village)
 			.flatMap((caller) -> request
 				.flatMap((body) -> this.claims.approveAll(caller, village, body.claimIds(), body.reason())))
 			.map(ClaimsResponse::new);
