@@ -272,11 +272,7 @@ class ClaimsIT extends IntegrationTest {
 
 	@Test
 	void aReviewerCannotDecideAClaimAboutTheirOwnHousehold() {
-		this.accounts
-			.bindVillager("dev-openid-zhang-reviewer", this.zhang.members().get(1).id(),
-					List.of(Grant.inRegion(Role.REVIEWER, this.village.id().value())))
-			.block();
-		String ownReviewer = SignedIn.wechat(this.http, "dev-zhang-reviewer", null).get("accessToken").asString();
+		String ownReviewer = reviewerOfZhangsHousehold("zhang-reviewer");
 		long claimId = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
 
 		post(ownReviewer, "/api/v1/claims/{id}/approve", claimId, Map.of()).expectStatus()
@@ -592,11 +588,7 @@ class ClaimsIT extends IntegrationTest {
 
 	@Test
 	void theMeetingsDecisionIsAllOrNothingAndNamesEveryRefusedClaim() {
-		this.accounts
-			.bindVillager("dev-openid-zhang-batch-reviewer", this.zhang.members().get(1).id(),
-					List.of(Grant.inRegion(Role.REVIEWER, this.village.id().value())))
-			.block();
-		String ownReviewer = SignedIn.wechat(this.http, "dev-zhang-batch-reviewer", null).get("accessToken").asString();
+		String ownReviewer = reviewerOfZhangsHousehold("zhang-batch-reviewer");
 		saveItemNeedingEvidence("shan-02");
 		long own = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
 		long alreadyInNotice = submitted(this.villagerZhang, this.zhang, "xiao-01", "SELF_REPORT");
@@ -704,6 +696,15 @@ class ClaimsIT extends IntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isOk();
+	}
+
+	/** A reviewer who lives in 张's household, signed in through the mini-program. */
+	private String reviewerOfZhangsHousehold(String name) {
+		this.accounts
+			.bindVillager("dev-openid-" + name, this.zhang.members().get(1).id(),
+					List.of(Grant.inRegion(Role.REVIEWER, this.village.id().value())))
+			.block();
+		return SignedIn.wechat(this.http, "dev-" + name, null).get("accessToken").asString();
 	}
 
 	private void saveItemNeedingEvidence(String code) {
