@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,38 +79,44 @@ public class Ledger {
 			.filter((counties) -> counties.getT1().longValue() == counties.getT2().longValue())
 			.switchIfEmpty(Mono.error(() -> new DomainException(Kind.REFUSED, "point-kind-not-here",
 					"This point kind is not one of this village's county.", Map.of("kindId", posting.kindId()))))
-			.then(this.repository.lockChain(village))
-			.flatMap((head) -> ((lookUpEarlier && posting.requestId() != null)
-					? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
-				.switchIfEmpty(Mono.defer(() -> append(posting, head))));
+			.then(Mono.defer(() -> {
+				LedgerRepository.Owners owners = LedgerRepository.Owners.of(posting.legs());
+				return this.repository.lockChain(village, posting.kindId(), owners)
+					.flatMap((head) -> ((lookUpEarlier && posting.requestId() != null)
+							? this.repository.findByRequest(village, posting.requestId()) : Mono.<Posted>empty())
+						.switchIfEmpty(Mono.defer(() -> (head.accountIds().contains(null)
+								? this.repository.openAccounts(village, posting.kindId(), owners)
+								: Mono.just(head.accountIds()))
+							.flatMap((accounts) -> append(posting, head, accounts)))));
+			}));
 	}
 
-	private Mono<Posted> append(Posting posting, LedgerRepository.ChainHead head) {
+	private Mono<Posted> append(Posting posting, LedgerRepository.ChainHead head, List<@Nullable Long> accounts) {
 		RegionId village = posting.village();
 		Instant now = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
-		return Flux.fromIterable(posting.legs())
-			.concatMap((leg) -> this.repository
-				.apply(village, posting.kindId(), leg.account(), leg.amount(), leg.scoreDelta())
-				.switchIfEmpty(Mono.defer(() -> this.repository.open(village, posting.kindId(), leg.account())
-					.then(this.repository.apply(village, posting.kindId(), leg.account(), leg.amount(),
-							leg.scoreDelta()))))
-				.flatMap((applied) -> applied.moved()
-						? Mono.just(new JournalHash.Line(applied.accountId(), leg.amount(), leg.scoreDelta()))
-						: Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
-								"Not enough points: " + applied.available() + " available, " + -leg.amount()
-										+ " needed.",
-								Map.of("available", applied.available(), "required", -leg.amount())))))
-			.collectList()
-			.flatMap((lines) -> {
-				long seq = head.lastSeq() + 1;
-				byte[] hash = JournalHash.of(head.lastHash(), seq, posting.type(), posting.memo(), posting.requestId(),
-						now, lines, posting.category());
-				return this.repository
-					.insertTransaction(village, seq, posting.type(), posting.memo(), posting.requestId(), now,
-							head.lastHash(), hash, posting.category(), lines)
-					.flatMap((transactionId) -> this.outbox
-						.append("points.posted", village, event(posting, transactionId, seq, now, lines))
-						.thenReturn(new Posted(transactionId, seq, JournalHash.hex(hash))));
+		List<JournalHash.Line> lines = new ArrayList<>();
+		for (int i = 0; i < accounts.size(); i++) {
+			Posting.Leg leg = posting.legs().get(i);
+			lines.add(new JournalHash.Line(Objects.requireNonNull(accounts.get(i), "opened account"), leg.amount(),
+					leg.scoreDelta()));
+		}
+		long seq = head.lastSeq() + 1;
+		byte[] hash = JournalHash.of(head.lastHash(), seq, posting.type(), posting.memo(), posting.requestId(), now,
+				lines, posting.category());
+		return this.repository
+			.append(village, seq, posting.type(), posting.memo(), posting.requestId(), now, head.lastHash(), hash,
+					posting.category(), lines)
+			.flatMap((appended) -> {
+				Long transactionId = appended.transactionId();
+				if (transactionId == null) {
+					long required = -posting.legs().get(appended.refusedLeg()).amount();
+					return Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
+							"Not enough points: " + appended.refusedAvailable() + " available, " + required
+									+ " needed.",
+							Map.of("available", appended.refusedAvailable(), "required", required)));
+				}
+				return this.outbox.append("points.posted", village, event(posting, transactionId, seq, now, lines))
+					.thenReturn(new Posted(transactionId, seq, JournalHash.hex(hash)));
 			});
 	}
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.r2dbc.spi.Readable;
@@ -14,6 +15,7 @@ import reactor.core.publisher.Mono;
 import org.jifen.api.shared.Sql;
 import org.jifen.api.village.RegionId;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -24,7 +26,10 @@ class LedgerRepository {
 
 	private static final String KIND_COLUMNS = "id, county_id, code, name, owner, reset, spendable, transferable, may_go_negative, is_default";
 
-	record ChainHead(long lastSeq, byte[] lastHash) {
+	/**
+	 * The chain's head, and the ids of a posting's accounts (null where not open yet).
+	 */
+	record ChainHead(long lastSeq, byte[] lastHash, List<@Nullable Long> accountIds) {
 	}
 
 	/** A stored transaction with its entries, as the verification reads it. */
@@ -91,92 +96,80 @@ class LedgerRepository {
 	}
 
 	/**
-	 * An account's figures after a move, or why it did not move: {@code moved} is false
-	 * when the move would take a non-system account below zero, and {@code available} is
-	 * then what it has.
+	 * The accounts of a posting's legs, as arrays bound in leg order: the owner's type
+	 * and its household, member or system role (0 or '' where the owner is of another
+	 * type).
 	 */
-	record Applied(long accountId, boolean moved, long available) {
+	record Owners(String[] types, Long[] households, Long[] members, String[] roles) {
+
+		static Owners of(List<Posting.Leg> legs) {
+			int count = legs.size();
+			Owners owners = new Owners(new String[count], new Long[count], new Long[count], new String[count]);
+			for (int i = 0; i < count; i++) {
+				owners.households[i] = 0L;
+				owners.members[i] = 0L;
+				owners.roles[i] = "";
+				switch (legs.get(i).account()) {
+					case AccountRef.Household household -> {
+						owners.types[i] = "HOUSEHOLD";
+						owners.households[i] = household.id().value();
+					}
+					case AccountRef.Member member -> {
+						owners.types[i] = "MEMBER";
+						owners.members[i] = member.id().value();
+					}
+					case AccountRef.System system -> {
+						owners.types[i] = "SYSTEM";
+						owners.roles[i] = system.role().name();
+					}
+				}
+			}
+			return owners;
+		}
+
+		GenericExecuteSpec bind(GenericExecuteSpec spec) {
+			return spec.bind("ownerTypes", this.types)
+				.bind("households", this.households)
+				.bind("members", this.members)
+				.bind("roles", this.roles);
+		}
+
 	}
 
 	/**
-	 * Moves the figures of an owner's account in a village and kind, found by its owner
-	 * in the same statement, unless that would take a non-system account below zero. Only
-	 * a deduction (a leg that moves score) may do so, and only in a kind that may go
-	 * negative: spending and giving never overdraw. Empty when the account is not open
-	 * yet.
+	 * The ids of the legs' accounts in leg order, null where an account is not open yet:
+	 * each found through the owner's unique index.
 	 */
-	Mono<Applied> apply(RegionId village, long kindId, AccountRef owner, long amount, long scoreDelta) {
-		String ownerMatch = switch (owner) {
-			case AccountRef.Household household ->
-				"owner_type = 'HOUSEHOLD' and household_id = :owner and member_id is null and system_role is null";
-			case AccountRef.Member member ->
-				"owner_type = 'MEMBER' and member_id = :owner and household_id is null and system_role is null";
-			case AccountRef.System system ->
-				"owner_type = 'SYSTEM' and system_role = :owner and household_id is null and member_id is null";
-		};
-		Object ownerValue = switch (owner) {
-			case AccountRef.Household household -> household.id().value();
-			case AccountRef.Member member -> member.id().value();
-			case AccountRef.System system -> system.role().name();
-		};
-		// The main query sees the account as it was before the update: its available is
-		// only read when the move was refused, and then nothing changed.
-		return this.database
-			.sql("""
-					with target as (
-					    select id, available from account
-					    where village_id = :village and kind_id = :kind and %s),
-					moved as (
-					    update account a set available = a.available + :amount, score = a.score + :scoreDelta
-					    from target, point_kind k
-					    where a.id = target.id and k.id = a.kind_id
-					      and (a.owner_type = 'SYSTEM' or (k.may_go_negative and :scoreDelta <> 0) or :amount >= 0
-					           or a.available + :amount >= 0)
-					    returning a.id)
-					select target.id, exists (select 1 from moved) as moved, target.available from target"""
-				.formatted(ownerMatch))
-			.bind("village", village.value())
-			.bind("kind", kindId)
-			.bind("owner", ownerValue)
-			.bind("amount", amount)
-			.bind("scoreDelta", scoreDelta)
-			.map((row) -> new Applied(row.get("id", Long.class), Boolean.TRUE.equals(row.get("moved", Boolean.class)),
-					row.get("available", Long.class)))
-			.one();
-	}
-
-	/** Opens an owner's account in a village and kind, unless it is open already. */
-	Mono<Void> open(RegionId village, long kindId, AccountRef owner) {
-		String ownerType = switch (owner) {
-			case AccountRef.Household household -> "HOUSEHOLD";
-			case AccountRef.Member member -> "MEMBER";
-			case AccountRef.System system -> "SYSTEM";
-		};
-		Long householdId = (owner instanceof AccountRef.Household household) ? household.id().value() : null;
-		Long memberId = (owner instanceof AccountRef.Member member) ? member.id().value() : null;
-		String systemRole = (owner instanceof AccountRef.System system) ? system.role().name() : null;
-		var insert = this.database.sql("""
-				insert into account (village_id, kind_id, owner_type, household_id, member_id, system_role)
-				values (:village, :kind, :ownerType, :household, :member, :role)
-				on conflict do nothing""")
-			.bind("village", village.value())
-			.bind("kind", kindId)
-			.bind("ownerType", ownerType);
-		insert = Sql.bindNullable(insert, "household", householdId, Long.class);
-		insert = Sql.bindNullable(insert, "member", memberId, Long.class);
-		insert = Sql.bindNullable(insert, "role", systemRole, String.class);
-		return insert.then();
-	}
+	private static final String ACCOUNT_IDS = """
+			array(select coalesce(
+			          (select a.id from account a
+			           where o.owner_type = 'HOUSEHOLD' and a.village_id = :village and a.kind_id = :kind
+			             and a.owner_type = 'HOUSEHOLD' and a.household_id = o.household
+			             and a.member_id is null and a.system_role is null),
+			          (select a.id from account a
+			           where o.owner_type = 'MEMBER' and a.village_id = :village and a.kind_id = :kind
+			             and a.owner_type = 'MEMBER' and a.household_id is null and a.member_id = o.member
+			             and a.system_role is null),
+			          (select a.id from account a
+			           where o.owner_type = 'SYSTEM' and a.village_id = :village and a.kind_id = :kind
+			             and a.owner_type = 'SYSTEM' and a.household_id is null and a.member_id is null
+			             and a.system_role = o.role))
+			      from unnest(cast(:ownerTypes as text[]), cast(:households as bigint[]), cast(:members as bigint[]),
+			                  cast(:roles as text[])) with ordinality as o(owner_type, household, member, role, position)
+			      order by o.position)""";
 
 	/**
 	 * The village's chain head, locked until the transaction ends (started on the first
-	 * posting).
+	 * posting), with the ids of the posting's accounts: one round trip before the append.
 	 */
-	Mono<ChainHead> lockChain(RegionId village) {
-		Mono<ChainHead> locked = this.database
-			.sql("select last_seq, last_hash from journal_chain where village_id = :village for update")
+	Mono<ChainHead> lockChain(RegionId village, long kindId, Owners owners) {
+		Mono<ChainHead> locked = owners.bind(this.database.sql("select c.last_seq, c.last_hash, " + ACCOUNT_IDS + """
+				 as account_ids
+				from journal_chain c where c.village_id = :village for update of c"""))
 			.bind("village", village.value())
-			.map((row) -> new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class)))
+			.bind("kind", kindId)
+			.map((row) -> new ChainHead(row.get("last_seq", Long.class), row.get("last_hash", byte[].class),
+					Arrays.asList(row.get("account_ids", Long[].class))))
 			.one();
 		return locked.switchIfEmpty(Mono.defer(() -> this.database.sql("""
 				insert into journal_chain (village_id, last_seq, last_hash) values (:village, 0, :genesis)
@@ -185,6 +178,36 @@ class LedgerRepository {
 			.bind("genesis", JournalHash.GENESIS)
 			.then()
 			.then(locked)));
+	}
+
+	/**
+	 * Opens the owners' accounts that are not open yet and answers every account's id in
+	 * leg order. Runs under the chain's lock, which every opening of a village's accounts
+	 * takes.
+	 */
+	Mono<List<@Nullable Long>> openAccounts(RegionId village, long kindId, Owners owners) {
+		return owners.bind(this.database.sql("""
+				insert into account (village_id, kind_id, owner_type, household_id, member_id, system_role)
+				select :village, :kind, o.owner_type, nullif(o.household, 0), nullif(o.member, 0), nullif(o.role, '')
+				from unnest(cast(:ownerTypes as text[]), cast(:households as bigint[]), cast(:members as bigint[]),
+				            cast(:roles as text[])) as o(owner_type, household, member, role)
+				on conflict do nothing"""))
+			.bind("village", village.value())
+			.bind("kind", kindId)
+			.then()
+			.then(owners.bind(this.database.sql("select " + ACCOUNT_IDS + " as account_ids"))
+				.bind("village", village.value())
+				.bind("kind", kindId)
+				.map((row) -> Arrays.<@Nullable Long>asList(row.get("account_ids", Long[].class)))
+				.one());
+	}
+
+	/**
+	 * What an append did: the new transaction's id, or (id null) the first leg, by its
+	 * position from 0, whose account would have gone below zero, and what that account
+	 * has.
+	 */
+	record Appended(@Nullable Long transactionId, int refusedLeg, long refusedAvailable) {
 	}
 
 	/**
@@ -203,27 +226,51 @@ class LedgerRepository {
 	}
 
 	/**
-	 * Writes a journal transaction with its entries and advances the chain to it, in one
-	 * statement.
+	 * Appends a journal transaction in one statement: every leg moves its account unless
+	 * that would take a non-system account below zero (only a deduction, a leg that moves
+	 * score, may, and only in a kind that may go negative: spending and giving never
+	 * overdraw); if every account moved, the transaction and its entries are written and
+	 * the chain advances to it. If one did not, nothing is written but the moves of the
+	 * others, which the caller's transaction rolls back with the refusal it raises.
 	 */
-	Mono<Long> insertTransaction(RegionId village, long seq, String type, String memo, @Nullable String requestId,
+	Mono<Appended> append(RegionId village, long seq, String type, String memo, @Nullable String requestId,
 			Instant occurredAt, byte[] prevHash, byte[] hash, @Nullable String category, List<JournalHash.Line> lines) {
 		var spec = this.database.sql("""
-				with posted as (
+				with leg as (
+				    select * from unnest(cast(:accounts as bigint[]), cast(:amounts as bigint[]),
+				                         cast(:scoreDeltas as bigint[])) with ordinality
+				        as l(account_id, amount, score_delta, position)),
+				net as (
+				    select account_id, sum(amount) as amount, sum(score_delta) as score_delta
+				    from leg group by account_id),
+				moved as (
+				    update account a set available = a.available + net.amount, score = a.score + net.score_delta
+				    from net, point_kind k
+				    where a.id = net.account_id and k.id = a.kind_id
+				      and (a.owner_type = 'SYSTEM' or (k.may_go_negative and net.score_delta <> 0) or net.amount >= 0
+				           or a.available + net.amount >= 0)
+				    returning a.id),
+				posted as (
 				    insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash,
 				                                     hash, category)
-				    values (:village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category)
+				    select :village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category
+				    where (select count(*) from moved) = (select count(*) from net)
 				    returning id),
 				entries as (
 				    insert into journal_entry (transaction_id, account_id, amount, score_delta)
-				    select posted.id, line.account_id, line.amount, line.score_delta
-				    from posted, unnest(cast(:accounts as bigint[]), cast(:amounts as bigint[]),
-				                        cast(:scoreDeltas as bigint[])) with ordinality
-				         as line(account_id, amount, score_delta, position)
-				    order by line.position),
+				    select posted.id, leg.account_id, leg.amount, leg.score_delta
+				    from posted, leg
+				    order by leg.position),
 				chain as (
-				    update journal_chain set last_seq = :seq, last_hash = :hash where village_id = :village)
-				select id from posted""")
+				    update journal_chain set last_seq = :seq, last_hash = :hash
+				    where village_id = :village and exists (select 1 from posted))
+				select (select id from posted) as id, refused.position, refused.available
+				from (select 1) as one
+				     left join lateral (
+				         select leg.position - 1 as position, a.available
+				         from leg join account a on a.id = leg.account_id
+				         where leg.account_id not in (select id from moved)
+				         order by leg.position limit 1) as refused on true""")
 			.bind("village", village.value())
 			.bind("seq", seq)
 			.bind("type", type)
@@ -236,7 +283,12 @@ class LedgerRepository {
 			.bind("scoreDeltas", lines.stream().map(JournalHash.Line::scoreDelta).toArray(Long[]::new));
 		spec = Sql.bindNullable(spec, "request", requestId, String.class);
 		spec = Sql.bindNullable(spec, "category", category, String.class);
-		return spec.map((row) -> row.get("id", Long.class)).one();
+		return spec.map((row) -> {
+			Long position = row.get("position", Long.class);
+			Long available = row.get("available", Long.class);
+			return new Appended(row.get("id", Long.class), (position != null) ? position.intValue() : -1,
+					(available != null) ? available : 0);
+		}).one();
 	}
 
 	Flux<Balance> balances(long householdId, Instant monthStart, Instant quarterStart, Instant yearStart) {

@@ -154,6 +154,36 @@ class LedgerIT extends IntegrationTest {
 		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
 	}
 
+	/**
+	 * The legs move in one statement: when a later leg is refused, the earlier one's move
+	 * goes back with the transaction, and the refusal names the refused leg's figures.
+	 */
+	@Test
+	void aRefusedLaterLegUndoesTheEarlierOnesAndNamesItsOwnFigures() {
+		HouseholdId li = this.villages.households(this.village.id(), PageRequest.of(null, 2))
+			.block()
+			.items()
+			.get(1)
+			.id();
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, this.zhang, 4, "美: 庭院整洁", null)).block();
+		this.ledger.post(Posting.award(this.village.id(), this.householdKind, li, 1, "信: 诚信经营", null)).block();
+		Posting overdrawn = new Posting(this.village.id(), this.householdKind, "DONATION", "爱心捐赠", "gift-overdrawn",
+				List.of(new Posting.Leg(AccountRef.household(li), 7, 0),
+						new Posting.Leg(AccountRef.household(this.zhang), -7, 0)));
+
+		StepVerifier.create(this.ledger.post(overdrawn))
+			.expectErrorSatisfies(
+					(error) -> assertThat(((DomainException) error).arguments()).containsEntry("available", 4L)
+						.containsEntry("required", 7L))
+			.verify();
+		assertThat(this.ledger.balances(li, SHANGHAI).blockFirst().available()).as("the recipient's move went back")
+			.isEqualTo(1);
+		assertThat(this.ledger.balances(this.zhang, SHANGHAI).blockFirst().available()).isEqualTo(4);
+		assertThat(services().count("select count(*) from journal_transaction where request_id = 'gift-overdrawn'"))
+			.isZero();
+		assertThat(this.ledger.verify(this.village.id()).block().intact()).isTrue();
+	}
+
 	@Test
 	void aPostingWithTheSameRequestIdIsRecordedOnce() {
 		Posted first = this.ledger
