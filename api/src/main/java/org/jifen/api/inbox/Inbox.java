@@ -115,9 +115,9 @@ public class Inbox {
 	 * phone, for SMS), one after another.
 	 */
 	Mono<Void> toMembers(HouseholdId household, BiFunction<MemberUser, @Nullable String, Mono<Void>> action) {
-		return this.villages.household(household).flatMap((found) -> {
+		return this.villages.members(household).collectList().flatMap((members) -> {
 			Map<MemberId, String> phones = new HashMap<>();
-			for (Member member : found.members()) {
+			for (Member member : members) {
 				phones.put(member.id(), member.phone());
 			}
 			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))

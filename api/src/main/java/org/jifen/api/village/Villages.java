@@ -151,6 +151,14 @@ public class Villages {
 	}
 
 	/**
+	 * A household's members, without the household's own row: empty when there is no such
+	 * household.
+	 */
+	public Flux<Member> members(HouseholdId id) {
+		return this.repository.membersOf(id).map(this::opened);
+	}
+
+	/**
 	 * The summaries of the given households, in one query (for lists such as boards);
 	 * households that do not exist are left out.
 	 */
