@@ -3,13 +3,16 @@ package org.jifen.api.inbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
@@ -77,6 +80,9 @@ public class Inbox {
 
 	private final Villages villages;
 
+	/** Who signs in, per household, read ahead for the relay's round in progress. */
+	private final Map<HouseholdId, List<SignedInMember>> readAhead = new ConcurrentHashMap<>();
+
 	Inbox(InboxRepository repository, LiveStream live, NotificationTexts texts, List<NotificationChannel> channels,
 			Accounts accounts, Clock clock, InboxProperties properties, JsonMapper json, Villages villages) {
 		this.json = json;
@@ -115,15 +121,51 @@ public class Inbox {
 	 * phone, for SMS), one after another.
 	 */
 	Mono<Void> toMembers(HouseholdId household, BiFunction<MemberUser, @Nullable String, Mono<Void>> action) {
-		return this.villages.members(household).collectList().flatMap((members) -> {
-			Map<MemberId, String> phones = new HashMap<>();
+		List<SignedInMember> known = this.readAhead.get(household);
+		return ((known != null) ? Mono.just(known) : signedIn(List.of(household)).map((found) -> found.get(household)))
+			.flatMapMany(Flux::fromIterable)
+			.concatMap((member) -> action.apply(member.user(), member.phone()))
+			.then();
+	}
+
+	/**
+	 * Reads who of each household signs in, for a relay round's events: two reads for the
+	 * round instead of two for every event. Kept until {@link #forgetReadAhead}.
+	 */
+	Mono<Void> readAhead(Collection<HouseholdId> households) {
+		return households.isEmpty() ? Mono.empty() : signedIn(households).doOnNext(this.readAhead::putAll).then();
+	}
+
+	void forgetReadAhead(Collection<HouseholdId> households) {
+		households.forEach(this.readAhead::remove);
+	}
+
+	/**
+	 * Every household's members who sign in, with their phones; none for a household
+	 * without.
+	 */
+	private Mono<Map<HouseholdId, List<SignedInMember>>> signedIn(Collection<HouseholdId> households) {
+		return this.villages.members(households).collectList().flatMap((members) -> {
+			Map<MemberId, Member> byId = new HashMap<>();
 			for (Member member : members) {
-				phones.put(member.id(), member.phone());
+				byId.put(member.id(), member);
 			}
-			return this.accounts.usersOfMembers(List.copyOf(phones.keySet()))
-				.concatMap((user) -> action.apply(user, phones.get(user.memberId())))
-				.then();
+			return this.accounts.usersOfMembers(List.copyOf(byId.keySet())).collectList().map((users) -> {
+				Map<HouseholdId, List<SignedInMember>> found = new HashMap<>();
+				for (HouseholdId household : households) {
+					found.put(household, new ArrayList<>());
+				}
+				for (MemberUser user : users) {
+					Member member = byId.get(user.memberId());
+					found.get(member.householdId()).add(new SignedInMember(user, member.phone()));
+				}
+				return found;
+			});
 		});
+	}
+
+	/** A member who signs in, and their phone. */
+	private record SignedInMember(MemberUser user, @Nullable String phone) {
 	}
 
 	/**

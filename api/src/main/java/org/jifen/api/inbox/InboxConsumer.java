@@ -2,7 +2,9 @@ package org.jifen.api.inbox;
 
 import java.util.ArrayList;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -65,6 +67,33 @@ class InboxConsumer implements OutboxConsumer {
 			.filter((leg) -> leg.hasNonNull("householdId"))
 			.concatMap((leg) -> household(event, variant, payload.path("memo").asString(""), leg))
 			.then();
+	}
+
+	@Override
+	public Mono<Void> beforeRound(List<OutboxEvent> events) {
+		return this.inbox.readAhead(households(events));
+	}
+
+	@Override
+	public void afterRound(List<OutboxEvent> events) {
+		this.inbox.forgetReadAhead(households(events));
+	}
+
+	/** The households whose members the events' notifications and live updates go to. */
+	private static Set<HouseholdId> households(List<OutboxEvent> events) {
+		Set<HouseholdId> households = new LinkedHashSet<>();
+		for (OutboxEvent event : events) {
+			JsonNode payload = event.payload();
+			if (payload.hasNonNull("householdId")) {
+				households.add(new HouseholdId(payload.get("householdId").asLong()));
+			}
+			for (JsonNode leg : payload.path("legs")) {
+				if (leg.hasNonNull("householdId")) {
+					households.add(new HouseholdId(leg.get("householdId").asLong()));
+				}
+			}
+		}
+		return households;
 	}
 
 	private Mono<Void> household(OutboxEvent event, @Nullable String variant, String memo, JsonNode leg) {

@@ -1,5 +1,7 @@
 package org.jifen.api.outbox;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -13,5 +15,18 @@ public interface OutboxConsumer {
 	String name();
 
 	Mono<Void> handle(OutboxEvent event);
+
+	/**
+	 * Reads ahead, in one go, what handling a round's events will need, so that each
+	 * event does not read it again; kept until {@link #afterRound}. Optional: a failure
+	 * only means each event reads for itself.
+	 */
+	default Mono<Void> beforeRound(List<OutboxEvent> events) {
+		return Mono.empty();
+	}
+
+	/** Forgets what {@link #beforeRound} read ahead for these events. */
+	default void afterRound(List<OutboxEvent> events) {
+	}
 
 }

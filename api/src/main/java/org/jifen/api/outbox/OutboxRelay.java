@@ -117,9 +117,28 @@ public class OutboxRelay implements SmartLifecycle {
 		return this.repository.claim(this.owner, now, now.plus(this.properties.lease()), this.properties.batchSize())
 			.collectList()
 			.as(this.transactions::transactional)
-			.flatMap((batch) -> Flux.fromIterable(byVillage(batch))
-				.flatMap((events) -> inOrder(events, now), PARALLEL_KEYS)
-				.reduce(0L, Long::sum));
+			.flatMap((batch) -> readAhead(batch)
+				.then(Flux.fromIterable(byVillage(batch))
+					.flatMap((events) -> inOrder(events, now), PARALLEL_KEYS)
+					.reduce(0L, Long::sum))
+				.doFinally(
+						(signal) -> this.consumers.orderedStream().forEach((consumer) -> consumer.afterRound(batch))));
+	}
+
+	/**
+	 * Each consumer reads ahead for the round; if one cannot, its events read for
+	 * themselves, and fail (or wait out an outage) one by one as they would.
+	 */
+	private Mono<Void> readAhead(List<OutboxEvent> batch) {
+		if (batch.isEmpty()) {
+			return Mono.empty();
+		}
+		return Flux.fromStream(this.consumers::orderedStream)
+			.concatMap((consumer) -> consumer.beforeRound(batch).onErrorResume((error) -> {
+				log.warn("The {} consumer could not read ahead for a round: {}", consumer.name(), error.toString());
+				return Mono.empty();
+			}))
+			.then();
 	}
 
 	private static List<List<OutboxEvent>> byVillage(List<OutboxEvent> batch) {

@@ -190,6 +190,15 @@ class VillageRepository {
 			.all();
 	}
 
+	Flux<MemberRow> membersOf(List<Long> households) {
+		return this.database
+			.sql("select " + MEMBER_COLUMNS
+					+ " from member where household_id = any(:households) order by household_id, id")
+			.bind("households", households.toArray(Long[]::new))
+			.map(VillageRepository::member)
+			.all();
+	}
+
 	Flux<MemberRow> membersByPhone(RegionId village, byte[] phoneLookup) {
 		return this.database.sql("""
 				select m.id, m.household_id, m.name, m.relation, m.birth_year, m.phone_cipher, m.id_number_cipher

@@ -151,11 +151,13 @@ public class Villages {
 	}
 
 	/**
-	 * A household's members, without the household's own row: empty when there is no such
-	 * household.
+	 * The members of these households, in one read, by household, without the households'
+	 * own rows: none for a household that does not exist.
 	 */
-	public Flux<Member> members(HouseholdId id) {
-		return this.repository.membersOf(id).map(this::opened);
+	public Flux<Member> members(Collection<HouseholdId> households) {
+		return households.isEmpty() ? Flux.empty()
+				: this.repository.membersOf(households.stream().map(HouseholdId::value).distinct().toList())
+					.map(this::opened);
 	}
 
 	/**

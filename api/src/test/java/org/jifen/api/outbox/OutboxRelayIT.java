@@ -142,6 +142,26 @@ class OutboxRelayIT extends IntegrationTest {
 			.as("after the failed first try, village A's events run in order");
 	}
 
+	/**
+	 * Who of each household signs in is read once for the round, not for every event:
+	 * each household's events still reach its own members, and only them.
+	 */
+	@Test
+	void oneRoundOfSeveralHouseholdsNotifiesEachHouseholdsOwnMembers() {
+		award(this.villageA, this.householdA, 3);
+		award(this.villageB, this.householdB, 2);
+
+		assertThat(this.relay.drain().block()).isEqualTo(5);
+		assertThat(notificationsOf(this.householdA)).isEqualTo(3);
+		assertThat(notificationsOf(this.householdB)).isEqualTo(2);
+	}
+
+	private long notificationsOf(Household household) {
+		return services().count(
+				"select count(*) from notification n join app_user u on u.id = n.user_id where u.member_id = ?",
+				household.members().get(0).id().value());
+	}
+
 	@Test
 	void anEventHeldUpByAnOutageWaitsForItHoweverLongItLasts() {
 		long event = award(this.villageA, this.householdA, 1).get(0);
