@@ -153,33 +153,42 @@ public class OutboxRelay implements SmartLifecycle {
 	}
 
 	/**
-	 * Handles one village's events in order; at the first failure the rest are given
-	 * back, to wait behind the failed one. Past a third of the lease the lease is
-	 * extended before each event, and if another relay has taken the events meanwhile,
-	 * this one stops.
+	 * Handles one village's events in order and marks those handled done together, in one
+	 * statement at the end: a relay that dies meanwhile leaves them to be handled again,
+	 * which consumers recognise. At the first failure the rest are given back, to wait
+	 * behind the failed one. Past a third of the lease the lease is extended before each
+	 * event, and if another relay has taken the events meanwhile, this one stops.
 	 */
 	private Mono<Long> inOrder(List<OutboxEvent> events, Instant leasedAt) {
+		List<Long> handled = new ArrayList<>();
+		return inOrder(events, leasedAt, handled)
+			.then(Mono.defer(() -> this.repository.complete(handled, this.owner, this.clock.instant())))
+			.then(Mono.fromSupplier(() -> (long) handled.size()));
+	}
+
+	private Mono<Void> inOrder(List<OutboxEvent> events, Instant leasedAt, List<Long> handled) {
 		if (events.isEmpty()) {
-			return Mono.just(0L);
+			return Mono.empty();
 		}
 		Instant now = this.clock.instant();
 		boolean extend = now.isAfter(leasedAt.plus(this.properties.lease().dividedBy(3)));
+		// The events handled but not yet marked done keep their lease too.
+		List<Long> leasedIds = new ArrayList<>(handled);
+		events.forEach((event) -> leasedIds.add(event.id()));
 		Mono<Instant> leased = !extend ? Mono.just(leasedAt)
-				: this.repository
-					.extend(events.stream().map(OutboxEvent::id).toList(), this.owner,
-							now.plus(this.properties.lease()))
-					.flatMap((kept) -> (kept == events.size()) ? Mono.just(now) : Mono.empty());
+				: this.repository.extend(leasedIds, this.owner, now.plus(this.properties.lease()))
+					.flatMap((kept) -> (kept == leasedIds.size()) ? Mono.just(now) : Mono.empty());
 		OutboxEvent head = events.getFirst();
 		List<OutboxEvent> rest = events.subList(1, events.size());
-		return leased
-			.flatMap((renewed) -> deliver(head)
-				.then(this.repository.complete(head.id(), this.owner, this.clock.instant()))
-				.thenReturn(true)
-				.onErrorResume((error) -> failed(head, error).thenReturn(false))
-				.flatMap((delivered) -> delivered ? inOrder(rest, renewed).map((count) -> count + 1)
-						: this.repository.release(rest.stream().map(OutboxEvent::id).toList(), this.owner)
-							.thenReturn(0L)))
-			.defaultIfEmpty(0L);
+		return leased.flatMap((renewed) -> deliver(head).thenReturn(true)
+			.onErrorResume((error) -> failed(head, error).thenReturn(false))
+			.flatMap((delivered) -> {
+				if (!delivered) {
+					return this.repository.release(rest.stream().map(OutboxEvent::id).toList(), this.owner);
+				}
+				handled.add(head.id());
+				return inOrder(rest, renewed, handled);
+			}));
 	}
 
 	private Mono<Void> deliver(OutboxEvent event) {

@@ -92,11 +92,14 @@ class OutboxRepository {
 				.all());
 	}
 
-	Mono<Void> complete(long id, String owner, Instant now) {
+	Mono<Void> complete(List<Long> ids, String owner, Instant now) {
+		if (ids.isEmpty()) {
+			return Mono.empty();
+		}
 		return this.database.sql("""
 				update outbox_event set status = 'DONE', published_at = :now, leased_until = null, lease_owner = null
-				where id = :id and lease_owner = :owner""")
-			.bind("id", id)
+				where id = any(:ids) and lease_owner = :owner""")
+			.bind("ids", ids.toArray(Long[]::new))
 			.bind("owner", owner)
 			.bind("now", utc(now))
 			.then();
