@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,6 +195,41 @@ final class BenchApplication {
 		Files.createDirectories(written.getParent());
 		Files.writeString(written, report.toString(), StandardCharsets.UTF_8);
 		System.out.println("Written to " + written.toAbsolutePath());
+	}
+
+	/** What the relay delivered while a benchmark waited for it. */
+	record Drained(long events, double seconds) {
+
+		double perSecond() {
+			return this.events / Math.max(this.seconds, 0.001);
+		}
+
+	}
+
+	/**
+	 * Waits (at most {@code max}) for the relay to deliver every pending outbox event, so
+	 * that a phase does not pay for the backlog of the one before.
+	 */
+	static Drained awaitOutboxDrained(EmbeddedPostgres postgres, Duration max) throws Exception {
+		long started = System.nanoTime();
+		try (Connection connection = jdbc(postgres)) {
+			long pending = pendingEvents(connection);
+			long left = pending;
+			while (left > 0 && System.nanoTime() - started < max.toNanos()) {
+				Thread.sleep(200);
+				left = pendingEvents(connection);
+			}
+			return new Drained(pending - left, (System.nanoTime() - started) / 1e9);
+		}
+	}
+
+	/** Outbox events not delivered yet. */
+	static long pendingEvents(Connection connection) throws SQLException {
+		try (var count = connection.createStatement()
+			.executeQuery("select count(*) from outbox_event where status = 'PENDING'")) {
+			count.next();
+			return count.getLong(1);
+		}
 	}
 
 	static Connection jdbc(EmbeddedPostgres postgres) throws SQLException {

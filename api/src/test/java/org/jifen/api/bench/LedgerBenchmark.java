@@ -384,29 +384,14 @@ public final class LedgerBenchmark {
 
 		/** Waits for the relay to deliver every pending event, and reports its pace. */
 		private void drainOutbox() throws Exception {
-			long started = System.nanoTime();
-			long pending = pendingEvents();
-			long left = pending;
-			while (left > 0 && System.nanoTime() - started < Duration.ofMinutes(10).toNanos()) {
-				Thread.sleep(500);
-				left = pendingEvents();
-			}
-			double seconds = (System.nanoTime() - started) / 1e9;
+			BenchApplication.Drained drained = BenchApplication.awaitOutboxDrained(this.postgres,
+					Duration.ofMinutes(10));
 			System.out.printf(Locale.ROOT, "The relay delivered a backlog of %d events in %.0f s (%.0f/s)%n",
-					pending - left, seconds, (pending - left) / Math.max(seconds, 0.001));
+					drained.events(), drained.seconds(), drained.perSecond());
 			this.notes.add(String.format(Locale.ROOT,
 					"Before the reads, the relay delivered the postings' backlog of %d events (boards, inboxes) in "
 							+ "%.0f s: %.0f events/s.",
-					pending - left, seconds, (pending - left) / Math.max(seconds, 0.001)));
-		}
-
-		private long pendingEvents() throws Exception {
-			try (Connection connection = jdbc();
-					var count = connection.createStatement()
-						.executeQuery("select count(*) from outbox_event where status = 'PENDING'")) {
-				count.next();
-				return count.getLong(1);
-			}
+					drained.events(), drained.seconds(), drained.perSecond()));
 		}
 
 		/** Balance reads of random households of the county. */
@@ -605,11 +590,9 @@ public final class LedgerBenchmark {
 					\\set v :vmin + :h / :per
 					\\set household :hmin + :h
 					BEGIN;
-					SELECT last_seq, last_hash FROM journal_chain WHERE village_id = :v FOR UPDATE;
+					SELECT ids[1] AS hacc, ids[2] AS iacc FROM (SELECT c.last_seq, array(SELECT coalesce((SELECT a.id FROM account a WHERE o.owner_type = 'HOUSEHOLD' AND a.village_id = :v AND a.kind_id = :kind AND a.owner_type = 'HOUSEHOLD' AND a.household_id = o.household AND a.member_id IS NULL AND a.system_role IS NULL), (SELECT a.id FROM account a WHERE o.owner_type = 'MEMBER' AND a.village_id = :v AND a.kind_id = :kind AND a.owner_type = 'MEMBER' AND a.household_id IS NULL AND a.member_id = o.member AND a.system_role IS NULL), (SELECT a.id FROM account a WHERE o.owner_type = 'SYSTEM' AND a.village_id = :v AND a.kind_id = :kind AND a.owner_type = 'SYSTEM' AND a.household_id IS NULL AND a.member_id IS NULL AND a.system_role = o.role)) FROM unnest(ARRAY['HOUSEHOLD', 'SYSTEM']::text[], ARRAY[:household, 0]::bigint[], ARRAY[0, 0]::bigint[], ARRAY['', 'ISSUANCE']::text[]) WITH ORDINALITY AS o(owner_type, household, member, role, position) ORDER BY o.position) AS ids FROM journal_chain c WHERE c.village_id = :v FOR UPDATE OF c) AS locked \\gset
 					SELECT id, seq, hash FROM journal_transaction WHERE village_id = :v AND request_id = 'pgbench-' || :client_id || '-' || random();
-					WITH target AS (SELECT id, available FROM account WHERE village_id = :v AND kind_id = :kind AND owner_type = 'HOUSEHOLD' AND household_id = :household AND member_id IS NULL AND system_role IS NULL), moved AS (UPDATE account a SET available = a.available + 5, score = a.score + 5 FROM target, point_kind k WHERE a.id = target.id AND k.id = a.kind_id AND (a.owner_type = 'SYSTEM' OR (k.may_go_negative AND 5 <> 0) OR 5 >= 0 OR a.available + 5 >= 0) RETURNING a.id) SELECT target.id AS hacc, EXISTS (SELECT 1 FROM moved) AS moved, target.available FROM target \\gset
-					WITH target AS (SELECT id, available FROM account WHERE village_id = :v AND kind_id = :kind AND owner_type = 'SYSTEM' AND system_role = 'ISSUANCE' AND household_id IS NULL AND member_id IS NULL), moved AS (UPDATE account a SET available = a.available - 5, score = a.score + 0 FROM target, point_kind k WHERE a.id = target.id AND k.id = a.kind_id AND (a.owner_type = 'SYSTEM' OR (k.may_go_negative AND 0 <> 0) OR -5 >= 0 OR a.available - 5 >= 0) RETURNING a.id) SELECT target.id AS iacc, EXISTS (SELECT 1 FROM moved) AS moved, target.available FROM target \\gset
-					WITH posted AS (INSERT INTO journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash, category) SELECT :v, last_seq + 1, 'AWARD', '参加义务劳动 (qin-01 v1)', 'pgbench-' || :client_id || '-' || clock_timestamp() || random(), now(), last_hash, sha256(last_hash || convert_to(clock_timestamp()::text, 'UTF8')), '勤' FROM journal_chain WHERE village_id = :v RETURNING id, seq, hash), entries AS (INSERT INTO journal_entry (transaction_id, account_id, amount, score_delta) SELECT posted.id, line.account_id, line.amount, line.score_delta FROM posted, unnest(ARRAY[:hacc, :iacc]::bigint[], ARRAY[5, -5]::bigint[], ARRAY[5, 0]::bigint[]) WITH ORDINALITY AS line(account_id, amount, score_delta, position) ORDER BY line.position), chain AS (UPDATE journal_chain SET last_seq = posted.seq, last_hash = posted.hash FROM posted WHERE journal_chain.village_id = :v) SELECT id AS tx, seq AS seq FROM posted \\gset
+					WITH leg AS (SELECT * FROM unnest(ARRAY[:hacc, :iacc]::bigint[], ARRAY[5, -5]::bigint[], ARRAY[5, 0]::bigint[]) WITH ORDINALITY AS l(account_id, amount, score_delta, position)), net AS (SELECT account_id, sum(amount) AS amount, sum(score_delta) AS score_delta FROM leg GROUP BY account_id), moved AS (UPDATE account a SET available = a.available + net.amount, score = a.score + net.score_delta FROM net, point_kind k WHERE a.id = net.account_id AND k.id = a.kind_id AND (a.owner_type = 'SYSTEM' OR (k.may_go_negative AND net.score_delta <> 0) OR net.amount >= 0 OR a.available + net.amount >= 0) RETURNING a.id), posted AS (INSERT INTO journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash, hash, category) SELECT :v, last_seq + 1, 'AWARD', '参加义务劳动 (qin-01 v1)', 'pgbench-' || :client_id || '-' || clock_timestamp() || random(), now(), last_hash, sha256(last_hash || convert_to(clock_timestamp()::text, 'UTF8')), '勤' FROM journal_chain WHERE village_id = :v AND (SELECT count(*) FROM moved) = (SELECT count(*) FROM net) RETURNING id, seq, hash), entries AS (INSERT INTO journal_entry (transaction_id, account_id, amount, score_delta) SELECT posted.id, leg.account_id, leg.amount, leg.score_delta FROM posted, leg ORDER BY leg.position), chain AS (UPDATE journal_chain SET last_seq = posted.seq, last_hash = posted.hash FROM posted WHERE journal_chain.village_id = :v) SELECT (SELECT id FROM posted) AS tx, (SELECT seq FROM posted) AS seq, coalesce(refused.position, -1) AS refused, coalesce(refused.available, 0) AS available FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT leg.position - 1 AS position, a.available FROM leg JOIN account a ON a.id = leg.account_id WHERE leg.account_id NOT IN (SELECT id FROM moved) ORDER BY leg.position LIMIT 1) AS refused ON true \\gset
 					INSERT INTO outbox_event (type, village_id, ordering_key, payload) VALUES ('points.posted', :v, :v, jsonb_build_object('transactionId', :tx, 'villageId', :v, 'seq', :seq, 'kindId', :kind, 'type', 'AWARD', 'legs', jsonb_build_array(jsonb_build_object('accountId', :hacc, 'amount', 5, 'scoreDelta', 5), jsonb_build_object('accountId', :iacc, 'amount', -5, 'scoreDelta', 0)))) RETURNING id;
 					COMMIT;
 					""";

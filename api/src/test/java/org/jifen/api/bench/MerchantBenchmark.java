@@ -95,6 +95,8 @@ public final class MerchantBenchmark {
 
 		private final List<String[]> rows = new ArrayList<>();
 
+		private final List<String> notes = new ArrayList<>();
+
 		private String adminToken;
 
 		private String tillToken;
@@ -157,13 +159,17 @@ public final class MerchantBenchmark {
 			this.load.closedLoop("warm-up", CLIENTS, warm, issue);
 			this.load.closedLoop("warm-up", CLIENTS, warm * 3 / 4, verify);
 			this.codes.clear();
+			settle("the seeding and the warm-up");
 			LoadGenerator.Result issued = this.load.closedLoop("code issuance (token + fallback)", CLIENTS,
 					atRate + atRate / 2 + 2000, issue);
 			System.out.printf(Locale.ROOT, "%d codes ready%n", this.codes.size());
 			LoadGenerator.Result verifyAtRate = this.load.openLoop("verification + hold", RATE, RUN, verify);
+			settle("verification at " + RATE + "/s");
 			LoadGenerator.Result verifyAtHalf = this.load.openLoop("verification + hold", RATE / 2, RUN, verify);
+			settle("verification at " + RATE / 2 + "/s");
 			LoadGenerator.Result verifyFull = this.load.closedLoop("verification + hold", CLIENTS,
 					Math.min(this.codes.size(), 2000), verify);
+			settle("verification at full speed");
 
 			DisposableServer empty = HttpServer.create()
 				.host("127.0.0.1")
@@ -279,6 +285,20 @@ public final class MerchantBenchmark {
 			return BenchApplication.staffToken(this.http, username, password).block();
 		}
 
+		/**
+		 * Waits for the relay to deliver what a phase left (each hold's event), so that
+		 * the next phase does not pay for it, and notes how much that was.
+		 */
+		private void settle(String phase) throws Exception {
+			BenchApplication.Drained drained = BenchApplication.awaitOutboxDrained(this.postgres,
+					Duration.ofMinutes(5));
+			String note = String.format(Locale.ROOT,
+					"After %s the relay had %d events left to deliver; it delivered them in %.1f s.", phase,
+					drained.events(), drained.seconds());
+			System.out.println(note);
+			this.notes.add(note);
+		}
+
 		private void row(String scenario, LoadGenerator.Result result, LoadGenerator.Result baseline) {
 			this.rows.add(BenchApplication.row(scenario, result, baseline, 3));
 		}
@@ -315,6 +335,8 @@ public final class MerchantBenchmark {
 								+ "this benchmark's."
 						: "The villages and households, 100 points each, are this benchmark's own.")
 				.append('\n');
+			table.append('\n');
+			this.notes.forEach((note) -> table.append("- ").append(note).append('\n'));
 			BenchApplication.writeReport("merchants.md", table);
 		}
 
