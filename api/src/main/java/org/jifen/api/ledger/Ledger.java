@@ -109,6 +109,10 @@ public class Ledger {
 			.flatMap((appended) -> {
 				Long transactionId = appended.transactionId();
 				if (transactionId == null) {
+					if (appended.refusedLeg() < 0) {
+						return Mono.error(new IllegalStateException(
+								"The journal refused a posting without naming a leg: an account vanished?"));
+					}
 					long required = -posting.legs().get(appended.refusedLeg()).amount();
 					return Mono.error(new DomainException(Kind.REFUSED, "insufficient-points",
 							"Not enough points: " + appended.refusedAvailable() + " available, " + required

@@ -9,10 +9,11 @@ import org.jifen.api.village.RegionId;
 
 /**
  * One movement of points in one village and kind: its legs' amounts sum to zero (double
- * entry). {@code amount} moves available; {@code scoreDelta} moves score, which only
- * awards and deductions touch. A {@code requestId} makes the posting idempotent: posting
- * it again returns the first one. An optional {@code category} (a catalog item's, such as
- * 孝 or 善) is kept in the journal for per-category boards.
+ * entry), each on an account of its own. {@code amount} moves available;
+ * {@code scoreDelta} moves score, which only awards and deductions touch. A
+ * {@code requestId} makes the posting idempotent: posting it again returns the first one.
+ * An optional {@code category} (a catalog item's, such as 孝 or 善) is kept in the journal
+ * for per-category boards.
  */
 public record Posting(RegionId village, long kindId, String type, String memo, @Nullable String requestId,
 		List<Leg> legs, @Nullable String category) {
@@ -28,6 +29,11 @@ public record Posting(RegionId village, long kindId, String type, String memo, @
 		}
 		if (legs.stream().mapToLong(Leg::amount).sum() != 0) {
 			throw new IllegalArgumentException("A posting's amounts must sum to zero");
+		}
+		// Each leg is checked against its own account's figures (no overdraw), so no two
+		// legs may move the same account.
+		if (legs.stream().map(Leg::account).distinct().count() != legs.size()) {
+			throw new IllegalArgumentException("A posting's legs move distinct accounts");
 		}
 		if (memo.isBlank() || type.isBlank()) {
 			throw new IllegalArgumentException("A posting says what it is and why");

@@ -161,9 +161,20 @@ public class OutboxRelay implements SmartLifecycle {
 	 */
 	private Mono<Long> inOrder(List<OutboxEvent> events, Instant leasedAt) {
 		List<Long> handled = new ArrayList<>();
-		return inOrder(events, leasedAt, handled)
+		// A village whose bookkeeping fails (the database went away) stops its turn but
+		// neither cancels the other villages' turns nor loses what it handled: that is
+		// still marked done, or, failing that, handled again after the lease.
+		return inOrder(events, leasedAt, handled).onErrorResume((error) -> {
+			log.warn("The outbox relay broke off a village's turn: {}", error.toString());
+			return Mono.empty();
+		})
 			.then(Mono.defer(() -> this.repository.complete(handled, this.owner, this.clock.instant())))
-			.then(Mono.fromSupplier(() -> (long) handled.size()));
+			.then(Mono.fromSupplier(() -> (long) handled.size()))
+			.onErrorResume((error) -> {
+				log.warn("The outbox relay could not mark {} events done; they come again after the lease: {}",
+						handled.size(), error.toString());
+				return Mono.just(0L);
+			});
 	}
 
 	private Mono<Void> inOrder(List<OutboxEvent> events, Instant leasedAt, List<Long> handled) {

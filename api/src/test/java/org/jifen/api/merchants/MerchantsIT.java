@@ -158,8 +158,8 @@ class MerchantsIT extends IntegrationTest {
 	 * A till with a queue: once the merchant, the village's forbidden goods and its star
 	 * rule have been read, a verification reads none of them again, looks up no account
 	 * separately from moving it, reads its offer's terms once, locked against an edit, in
-	 * the statement that takes the member's lock, and asks about the code's use and the
-	 * member's uses at once.
+	 * the statement that takes the member's lock, asks about the code's use and the
+	 * member's uses at once, and posts the hold in two statements after them.
 	 */
 	@Test
 	void aWarmVerificationReadsNoRarelyChangingData() {
@@ -183,6 +183,17 @@ class MerchantsIT extends IntegrationTest {
 					// hold's posting is new, so no earlier one is looked up.
 					assertThat(verification).filteredOn((sql) -> sql.contains("where code_nonce =")).singleElement();
 					assertThat(verification).noneMatch((sql) -> sql.contains("from journal_transaction"));
+					// The chain's lock finds the accounts; one statement moves them and
+					// writes the journal.
+					assertThat(verification).filteredOn((sql) -> sql.contains("from journal_chain c"))
+						.singleElement()
+						.asString()
+						.contains("from account a")
+						.endsWith("for update of c");
+					assertThat(verification).filteredOn((sql) -> sql.contains("update account"))
+						.singleElement()
+						.asString()
+						.contains("insert into journal_transaction", "update journal_chain");
 				}
 			}
 		}

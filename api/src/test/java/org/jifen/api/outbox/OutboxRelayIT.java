@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * mid-batch, a consumer failing, an event dying and being sent again.
  */
 @TestPropertySource(properties = { "jifen.outbox.enabled=false", "jifen.outbox.lease=PT3S",
-		"jifen.outbox.first-retry=PT0.3S", "jifen.outbox.max-attempts=3" })
+		"jifen.outbox.first-retry=PT1S", "jifen.outbox.max-attempts=3" })
 class OutboxRelayIT extends IntegrationTest {
 
 	@Autowired
