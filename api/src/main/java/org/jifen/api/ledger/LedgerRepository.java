@@ -226,12 +226,13 @@ class LedgerRepository {
 	}
 
 	/**
-	 * Appends a journal transaction in one statement: every leg moves its account unless
-	 * that would take a non-system account below zero (only a deduction, a leg that moves
-	 * score, may, and only in a kind that may go negative: spending and giving never
-	 * overdraw); if every account moved, the transaction and its entries are written and
-	 * the chain advances to it. If one did not, nothing is written but the moves of the
-	 * others, which the caller's transaction rolls back with the refusal it raises.
+	 * Appends a journal transaction in one statement: every leg moves its account (one
+	 * account per leg, as {@link Posting} requires) unless that would take a non-system
+	 * account below zero (only a deduction, a leg that moves score, may, and only in a
+	 * kind that may go negative: spending and giving never overdraw); if every account
+	 * moved, the transaction and its entries are written and the chain advances to it. If
+	 * one did not, nothing is written but the moves of the others, which the caller's
+	 * transaction rolls back with the refusal it raises.
 	 */
 	Mono<Appended> append(RegionId village, long seq, String type, String memo, @Nullable String requestId,
 			Instant occurredAt, byte[] prevHash, byte[] hash, @Nullable String category, List<JournalHash.Line> lines) {
@@ -240,21 +241,18 @@ class LedgerRepository {
 				    select * from unnest(cast(:accounts as bigint[]), cast(:amounts as bigint[]),
 				                         cast(:scoreDeltas as bigint[])) with ordinality
 				        as l(account_id, amount, score_delta, position)),
-				net as (
-				    select account_id, sum(amount) as amount, sum(score_delta) as score_delta
-				    from leg group by account_id),
 				moved as (
-				    update account a set available = a.available + net.amount, score = a.score + net.score_delta
-				    from net, point_kind k
-				    where a.id = net.account_id and k.id = a.kind_id
-				      and (a.owner_type = 'SYSTEM' or (k.may_go_negative and net.score_delta <> 0) or net.amount >= 0
-				           or a.available + net.amount >= 0)
+				    update account a set available = a.available + leg.amount, score = a.score + leg.score_delta
+				    from leg, point_kind k
+				    where a.id = leg.account_id and k.id = a.kind_id
+				      and (a.owner_type = 'SYSTEM' or (k.may_go_negative and leg.score_delta <> 0) or leg.amount >= 0
+				           or a.available + leg.amount >= 0)
 				    returning a.id),
 				posted as (
 				    insert into journal_transaction (village_id, seq, type, memo, request_id, occurred_at, prev_hash,
 				                                     hash, category)
 				    select :village, :seq, :type, :memo, :request, :occurredAt, :prevHash, :hash, :category
-				    where (select count(*) from moved) = (select count(*) from net)
+				    where (select count(*) from moved) = (select count(*) from leg)
 				    returning id),
 				entries as (
 				    insert into journal_entry (transaction_id, account_id, amount, score_delta)
