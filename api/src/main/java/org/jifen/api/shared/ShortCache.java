@@ -43,6 +43,15 @@ public final class ShortCache<K, V> {
 
 	/** The kept value of the key, or the value {@code read} answers (then kept). */
 	public Mono<V> get(K key, Function<K, Mono<V>> read) {
+		return getAround(key, (missing) -> read.apply(missing).map((value) -> Map.of(missing, value)));
+	}
+
+	/**
+	 * The kept value of the key; when there is none, {@code read} answers the key's value
+	 * together with its neighbours' (whatever one read finds cheaply), and all are kept,
+	 * so that the neighbours' next reads need none.
+	 */
+	public Mono<V> getAround(K key, Function<K, Mono<Map<K, V>>> read) {
 		Kept<V> known = this.kept.get(key);
 		long now = System.nanoTime();
 		if (known != null && now - known.until() < 0) {
@@ -50,13 +59,15 @@ public final class ShortCache<K, V> {
 		}
 		return Mono.defer(() -> {
 			long forgettingsBefore = this.forgettings.get();
-			return read.apply(key).doOnNext((value) -> {
+			return read.apply(key).mapNotNull((values) -> {
 				if (this.forgettings.get() == forgettingsBefore) {
-					if (this.kept.size() >= this.maxSize) {
+					if (this.kept.size() + values.size() > this.maxSize) {
 						this.kept.clear();
 					}
-					this.kept.put(key, new Kept<>(value, System.nanoTime() + this.timeToLive));
+					long until = System.nanoTime() + this.timeToLive;
+					values.forEach((neighbour, value) -> this.kept.put(neighbour, new Kept<>(value, until)));
 				}
+				return values.get(key);
 			});
 		});
 	}

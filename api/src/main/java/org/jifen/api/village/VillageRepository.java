@@ -155,20 +155,39 @@ class VillageRepository {
 	 * The household's village and the regions above it, with their time zones, village
 	 * first.
 	 */
-	Flux<RegionRow> placeOf(HouseholdId id) {
+	/**
+	 * The regions from the household's village up to its county, with their time zones;
+	 * the village's row also lists the households of the village whose ids lie within
+	 * {@code reach} of this one (the household itself among them), which share the place.
+	 */
+	Flux<RegionRow> placeAround(HouseholdId id, int reach) {
 		return this.database.sql("""
 				with recursive up(id, parent_id, time_zone, depth) as (
 				    select r.id, r.parent_id, r.time_zone, 0 from household h join region r on r.id = h.village_id
 				    where h.id = :household
 				    union all
 				    select r.id, r.parent_id, r.time_zone, up.depth + 1 from region r join up on r.id = up.parent_id)
-				select id, time_zone from up order by depth""")
+				select up.id, up.time_zone,
+				       case when up.depth = 0 then
+				           (select array_agg(n.id) from household n
+				            where n.id between :low and :high and n.village_id = up.id) end as households
+				from up order by up.depth""")
 			.bind("household", id.value())
-			.map((row) -> new RegionRow(new RegionId(row.get("id", Long.class)), row.get("time_zone", String.class)))
+			.bind("low", id.value() - reach)
+			.bind("high", id.value() + reach)
+			.map((row) -> {
+				Long[] households = row.get("households", Long[].class);
+				return new RegionRow(new RegionId(row.get("id", Long.class)), row.get("time_zone", String.class),
+						(households != null) ? List.of(households) : List.of());
+			})
 			.all();
 	}
 
-	record RegionRow(RegionId id, String timeZone) {
+	/**
+	 * A region of a household's place; the village's row names the households read with
+	 * it.
+	 */
+	record RegionRow(RegionId id, String timeZone, List<Long> households) {
 	}
 
 	Mono<Household> findHousehold(HouseholdId id) {

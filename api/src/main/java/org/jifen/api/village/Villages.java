@@ -3,6 +3,7 @@ package org.jifen.api.village;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,13 @@ public class Villages {
 
 	/** More regions than a province has; past it the kept ancestries start over. */
 	private static final int MAX_KEPT_ANCESTRIES = 200_000;
+
+	/**
+	 * How far by id a household's place read looks for its village's other households: a
+	 * village's households are mostly registered together, and the read stays bounded in
+	 * a county of many villages.
+	 */
+	private static final int PLACE_READ_REACH = 1_000;
 
 	private final Map<RegionId, List<RegionId>> ancestries = new ConcurrentHashMap<>();
 
@@ -140,14 +148,29 @@ public class Villages {
 
 	/** Where a household lives, without its members (see {@link HouseholdPlace}). */
 	public Mono<HouseholdPlace> place(HouseholdId id) {
-		return this.places
-			.get(id, (household) -> this.repository.placeOf(household)
-				.collectList()
-				.filter((regions) -> !regions.isEmpty())
-				.map((regions) -> new HouseholdPlace(household, regions.getFirst().id(),
-						ZoneId.of(regions.getFirst().timeZone()),
-						regions.stream().map(VillageRepository.RegionRow::id).toList())))
-			.switchIfEmpty(Mono.error(() -> householdNotFound(id)));
+		return this.places.getAround(id, this::placesAround).switchIfEmpty(Mono.error(() -> householdNotFound(id)));
+	}
+
+	/**
+	 * The place of a household and of its village's households near it by id: villagers
+	 * of one village tend to look at their points together (a notice goes up, a board
+	 * changes), so one read answers for their next reads too.
+	 */
+	private Mono<Map<HouseholdId, HouseholdPlace>> placesAround(HouseholdId id) {
+		return this.repository.placeAround(id, PLACE_READ_REACH)
+			.collectList()
+			.filter((regions) -> !regions.isEmpty())
+			.map((regions) -> {
+				VillageRepository.RegionRow village = regions.getFirst();
+				ZoneId timeZone = ZoneId.of(village.timeZone());
+				List<RegionId> ancestry = regions.stream().map(VillageRepository.RegionRow::id).toList();
+				Map<HouseholdId, HouseholdPlace> places = new HashMap<>();
+				for (Long household : village.households()) {
+					HouseholdId neighbour = new HouseholdId(household);
+					places.put(neighbour, new HouseholdPlace(neighbour, village.id(), timeZone, ancestry));
+				}
+				return places;
+			});
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package org.jifen.api.shared;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,17 @@ class ShortCacheTests {
 		ShortCache<String, Integer> cache = new ShortCache<>(Duration.ofMinutes(1), 10);
 		assertThat(cache.get("a", this::read).block()).isEqualTo(1);
 		assertThat(cache.get("a", this::read).block()).isEqualTo(1);
+		assertThat(this.reads).hasValue(1);
+	}
+
+	@Test
+	void keepsTheNeighboursOneReadAnswersFor() {
+		ShortCache<String, Integer> cache = new ShortCache<>(Duration.ofMinutes(1), 10);
+		assertThat(cache.getAround("a", (key) -> Mono.just(Map.of("a", this.reads.incrementAndGet(), "b", 20))).block())
+			.isEqualTo(1);
+		assertThat(cache.get("b", this::read).block()).isEqualTo(20);
+		assertThat(cache.getAround("c", (key) -> Mono.just(Map.of("d", 4))).block()).isNull();
+		assertThat(cache.get("d", this::read).block()).isEqualTo(4);
 		assertThat(this.reads).hasValue(1);
 	}
 

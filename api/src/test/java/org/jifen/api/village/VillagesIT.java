@@ -172,6 +172,42 @@ class VillagesIT extends IntegrationTest {
 	}
 
 	@Test
+	void householdsOfVillagesRegisteredInTurnKeepTheirOwnPlace() {
+		Region other = Fixtures.village(this.villages, "v2");
+		List<HouseholdId> ours = new ArrayList<>();
+		List<HouseholdId> theirs = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			ours.add(Fixtures.registered(this.villages, this.village, Fixtures.household("5%02d".formatted(i), "王建国"))
+				.id());
+			theirs.add(Fixtures.registered(this.villages, other, Fixtures.household("6%02d".formatted(i), "李明")).id());
+		}
+		// One read answers for the village's households near it: none of the other's.
+		assertThat(this.villages.place(theirs.get(1)).block().village()).isEqualTo(other.id());
+		for (HouseholdId household : ours) {
+			HouseholdPlace place = this.villages.place(household).block();
+			assertThat(place.household()).isEqualTo(household);
+			assertThat(place.village()).isEqualTo(this.village.id());
+			assertThat(place.ancestry()).first().isEqualTo(this.village.id());
+		}
+		for (HouseholdId household : theirs) {
+			assertThat(this.villages.place(household).block().village()).isEqualTo(other.id());
+		}
+
+		this.http.get()
+			.uri("/api/v1/households/{id}/balances", theirs.get(2).value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.http.get()
+			.uri("/api/v1/households/{id}/balances", ours.get(2).value())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
+			.exchange()
+			.expectStatus()
+			.isOk();
+	}
+
+	@Test
 	void registeringAHouseholdKeepsItsMembers() {
 		String location = this.http.post()
 			.uri("/api/v1/villages/{id}/households", this.village.id().value())
