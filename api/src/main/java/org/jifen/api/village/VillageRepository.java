@@ -152,13 +152,10 @@ class VillageRepository {
 	}
 
 	/**
-	 * The household's village and the regions above it, with their time zones, village
-	 * first.
-	 */
-	/**
-	 * The regions from the household's village up to its county, with their time zones;
-	 * the village's row also lists the households of the village whose ids lie within
-	 * {@code reach} of this one (the household itself among them), which share the place.
+	 * The regions from the household's village up to its county, village first, with
+	 * their time zones; the village's row also lists the households of the village whose
+	 * ids lie within {@code reach} of this one (the household itself among them), which
+	 * share the place.
 	 */
 	Flux<RegionRow> placeAround(HouseholdId id, int reach) {
 		return this.database.sql("""
