@@ -1,7 +1,11 @@
 package org.jifen.api.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
@@ -43,6 +47,8 @@ final class LoadGenerator implements AutoCloseable {
 		long[] latencies = new long[total];
 		AtomicInteger failures = new AtomicInteger();
 		long start = System.nanoTime() + 50_000_000L;
+		Pauses pauses = Pauses.now();
+		Instant started = Instant.now();
 		Flux.range(0, total).flatMap((i) -> {
 			long due = start + i * period;
 			return Mono.delay(Duration.ofNanos(Math.max(0, due - System.nanoTime())))
@@ -56,6 +62,7 @@ final class LoadGenerator implements AutoCloseable {
 				});
 		}, total).blockLast();
 		double seconds = (System.nanoTime() - start) / 1e9;
+		printTimeline(name, rate, started, latencies, pauses.since());
 		return Result.of(name, latencies, total, seconds, failures.get());
 	}
 
@@ -93,6 +100,49 @@ final class LoadGenerator implements AutoCloseable {
 		double seconds = (System.nanoTime() - start) / 1e9;
 		long[] latencies = samples.toArray();
 		return Result.of(name, latencies, latencies.length, seconds, failures.get());
+	}
+
+	/**
+	 * Prints the worst latency of each second of an open-loop run and the JVM's garbage
+	 * collection pauses during it: a p99 tells how bad, this tells when (at the start,
+	 * every few seconds, after a pause).
+	 */
+	private static void printTimeline(String name, int rate, Instant started, long[] latencies, String pauses) {
+		StringBuilder worst = new StringBuilder();
+		for (int second = 0; second * rate < latencies.length; second++) {
+			long max = 0;
+			for (int i = second * rate; i < Math.min(latencies.length, (second + 1) * rate); i++) {
+				max = Math.max(max, latencies[i]);
+			}
+			worst.append(' ').append(max / 1_000_000);
+		}
+		System.out.printf(Locale.ROOT, "%s at %d/s from %s: worst ms of each second:%s; %s%n", name, rate, started,
+				worst, pauses);
+	}
+
+	/** The JVM's garbage collections so far, to tell what one run had. */
+	private record Pauses(long count, long millis) {
+
+		static Pauses now() {
+			long count = 0;
+			long millis = 0;
+			for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+				if (collector.getName().contains("Concurrent") || collector.getName().contains("Cycles")) {
+					// G1's concurrent cycles and ZGC's cycles run beside the application;
+					// their pauses are counted apart.
+					continue;
+				}
+				count += Math.max(0, collector.getCollectionCount());
+				millis += Math.max(0, collector.getCollectionTime());
+			}
+			return new Pauses(count, millis);
+		}
+
+		String since() {
+			Pauses later = now();
+			return (later.count - this.count) + " collection pauses, " + (later.millis - this.millis) + " ms in them";
+		}
+
 	}
 
 	@Override
