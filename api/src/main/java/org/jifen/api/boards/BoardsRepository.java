@@ -46,13 +46,10 @@ class BoardsRepository {
 		BoardPeriod.Span span = period.around(periodKey);
 		// The time range finds the period's transactions through their index (a new
 		// month's board of a county is then a few rows, not the county's whole journal);
-		// the key in each village's time zone then decides. The zone is looked up per
-		// row rather than joined: estimating a new period at one row, the planner put a
-		// scan of every region inside the loop over the rows.
+		// the key in each village's time zone then decides.
 		String periodFilter = ((span == null) ? ""
 				: " and t.type <> 'RESET' and t.village_id = any(:regions) and t.occurred_at >= :from"
-						+ " and t.occurred_at < :until and "
-						+ period.sqlKey("t.occurred_at", "(select r.time_zone from region r where r.id = a.village_id)")
+						+ " and t.occurred_at < :until and " + period.sqlKey("t.occurred_at", "r.time_zone")
 						+ " = :period")
 				+ ((category != null) ? " and t.category = :category" : "");
 		var spec = this.database
@@ -62,6 +59,7 @@ class BoardsRepository {
 					    from journal_entry e
 					    join account a on a.id = e.account_id
 					    join journal_transaction t on t.id = e.transaction_id
+					    join region r on r.id = a.village_id
 					    where a.village_id = any(:regions) and a.kind_id = :kind and a.owner_type <> 'SYSTEM'
 					      and e.score_delta <> 0"""
 					+ periodFilter + """
