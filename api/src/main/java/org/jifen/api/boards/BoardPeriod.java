@@ -2,16 +2,12 @@ package org.jifen.api.boards;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Year;
-import java.time.YearMonth;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Locale;
 import java.util.Map;
 
 import org.jifen.api.shared.DomainException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The periods a board covers, cut in the village's time zone. Each names its board by a
@@ -23,6 +19,7 @@ public enum BoardPeriod {
 
 	MONTH, QUARTER, YEAR, ALL;
 
+	/** The key of the period containing {@code at} in {@code zone}. */
 	/** When the period holding {@code at} began, in {@code zone}. */
 	public Instant startOf(Instant at, ZoneId zone) {
 		LocalDate day = at.atZone(zone).toLocalDate();
@@ -35,7 +32,6 @@ public enum BoardPeriod {
 		return first.atStartOfDay(zone).toInstant();
 	}
 
-	/** The key of the period containing {@code at} in {@code zone}. */
 	public String keyOf(Instant at, ZoneId zone) {
 		ZonedDateTime local = at.atZone(zone);
 		return switch (this) {
@@ -58,36 +54,6 @@ public enum BoardPeriod {
 			case YEAR -> "to_char(" + local + ", 'YYYY')";
 			case ALL -> "'all'";
 		};
-	}
-
-	/**
-	 * Instants surely before and after every moment whose key is {@code key} in any time
-	 * zone (the period's days, one more on each side: zones are at most 26 hours apart),
-	 * so that a query finds a period's postings through an index on the time before it
-	 * computes their keys; null for {@link #ALL}, which has no bounds.
-	 */
-	@Nullable Span around(String key) {
-		LocalDate first = switch (this) {
-			case MONTH -> YearMonth.parse(key).atDay(1);
-			case QUARTER -> LocalDate.of(Integer.parseInt(key.substring(0, 4)),
-					(Character.digit(key.charAt(key.length() - 1), 10) - 1) * 3 + 1, 1);
-			case YEAR -> Year.parse(key).atDay(1);
-			case ALL -> null;
-		};
-		if (first == null) {
-			return null;
-		}
-		LocalDate next = switch (this) {
-			case MONTH -> first.plusMonths(1);
-			case QUARTER -> first.plusMonths(3);
-			default -> first.plusYears(1);
-		};
-		return new Span(first.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
-				next.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-	}
-
-	/** From {@code from} (included) until {@code until} (excluded). */
-	record Span(Instant from, Instant until) {
 	}
 
 	/**

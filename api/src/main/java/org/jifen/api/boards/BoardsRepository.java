@@ -2,7 +2,6 @@ package org.jifen.api.boards;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,14 +42,8 @@ class BoardsRepository {
 	 */
 	Flux<SnapshotRow> snapshot(List<Long> regionIds, long kindId, BoardPeriod period, String periodKey,
 			@Nullable String category) {
-		BoardPeriod.Span span = period.around(periodKey);
-		// The time range finds the period's transactions through their index (a new
-		// month's board of a county is then a few rows, not the county's whole journal);
-		// the key in each village's time zone then decides.
-		String periodFilter = ((span == null) ? ""
-				: " and t.type <> 'RESET' and t.village_id = any(:regions) and t.occurred_at >= :from"
-						+ " and t.occurred_at < :until and " + period.sqlKey("t.occurred_at", "r.time_zone")
-						+ " = :period")
+		String periodFilter = ((period == BoardPeriod.ALL) ? ""
+				: " and t.type <> 'RESET' and " + period.sqlKey("t.occurred_at", "r.time_zone") + " = :period")
 				+ ((category != null) ? " and t.category = :category" : "");
 		var spec = this.database
 			.sql("""
@@ -77,10 +70,8 @@ class BoardsRepository {
 							""")
 			.bind("regions", regionIds.toArray(Long[]::new))
 			.bind("kind", kindId);
-		if (span != null) {
-			spec = spec.bind("period", periodKey)
-				.bind("from", span.from().atOffset(ZoneOffset.UTC))
-				.bind("until", span.until().atOffset(ZoneOffset.UTC));
+		if (period != BoardPeriod.ALL) {
+			spec = spec.bind("period", periodKey);
 		}
 		if (category != null) {
 			spec = spec.bind("category", category);
