@@ -19,7 +19,6 @@ public enum BoardPeriod {
 
 	MONTH, QUARTER, YEAR, ALL;
 
-	/** The key of the period containing {@code at} in {@code zone}. */
 	/** When the period holding {@code at} began, in {@code zone}. */
 	public Instant startOf(Instant at, ZoneId zone) {
 		LocalDate day = at.atZone(zone).toLocalDate();
@@ -32,6 +31,7 @@ public enum BoardPeriod {
 		return first.atStartOfDay(zone).toInstant();
 	}
 
+	/** The key of the period containing {@code at} in {@code zone}. */
 	public String keyOf(Instant at, ZoneId zone) {
 		ZonedDateTime local = at.atZone(zone);
 		return switch (this) {
