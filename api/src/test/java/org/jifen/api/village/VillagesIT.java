@@ -193,18 +193,16 @@ class VillagesIT extends IntegrationTest {
 			assertThat(this.villages.place(household).block().village()).isEqualTo(other.id());
 		}
 
-		this.http.get()
-			.uri("/api/v1/households/{id}/balances", theirs.get(2).value())
+		villagersBalanceRead(theirs.get(2)).expectStatus().isForbidden();
+		villagersBalanceRead(ours.get(2)).expectStatus().isOk();
+	}
+
+	/** The signed-in villager reads a household's balances. */
+	private WebTestClient.ResponseSpec villagersBalanceRead(HouseholdId household) {
+		return this.http.get()
+			.uri("/api/v1/households/{id}/balances", household.value())
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
-			.exchange()
-			.expectStatus()
-			.isForbidden();
-		this.http.get()
-			.uri("/api/v1/households/{id}/balances", ours.get(2).value())
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.villagerToken)
-			.exchange()
-			.expectStatus()
-			.isOk();
+			.exchange();
 	}
 
 	@Test
